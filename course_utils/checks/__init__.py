@@ -1,0 +1,9 @@
+"""Auto-checks for the exercises: run the learner's answer, say right or wrong, give a hint.
+
+Every check returns a :class:`~course_utils.checks.base.CheckResult` that prints as a
+short verdict. A blank answer (``None`` or ``...``) is "not attempted yet", never an error.
+"""
+
+from .base import CheckResult, not_attempted
+
+__all__ = ["CheckResult", "not_attempted"]

@@ -1,0 +1,421 @@
+"""Data sets as tensors, fast mini-batches, and the corruptions the applications need.
+
+Every loader returns an :class:`ImageSet`: ``images`` (float32, N×C×H×W, values in [0, 1]),
+``labels`` (int64, N) and ``source``, a short sentence saying where the images came from.
+
+Real data comes through torchvision into :func:`course_utils.config.data_dir`. When the
+download fails, or ``COURSE_OFFLINE=1``, the loaders fall back to data that scikit-learn
+ships, and say so once, loudly:
+
+- MNIST and Fashion-MNIST → scikit-learn's 1,797 handwritten digits (8×8, 17 grey levels),
+  resized to 20×20 and centred on a 28×28 canvas as MNIST digits are; a fixed split of
+  1,497 training and 300 test digits (seeded permutation, seed 0), each shown in several
+  slightly rotated, scaled and shifted copies: 5,988 training and 600 test images.
+- CIFAR-10 → 32×32 patches cut from scikit-learn's two sample photographs (labels: 0 for
+  ``china.jpg``, 1 for ``flower.jpg``); 2,000 training and 500 test patches.
+"""
+
+from __future__ import annotations
+
+import socket
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .config import data_dir, is_offline
+
+Split = str  # "train" or "test"
+
+FALLBACK_TEST_SIZE = 300
+STAND_IN_COPIES = {"train": 4, "test": 2}
+CIFAR_FALLBACK_SIZES = {"train": 2000, "test": 500}
+DOWNLOAD_TIMEOUT_S = 20
+
+
+class DatasetError(RuntimeError):
+    """A data set on disk is missing, corrupted or only partly downloaded."""
+
+
+class OfflineFallbackWarning(UserWarning):
+    """The real data set could not be had, and a stand-in is used instead."""
+
+
+@dataclass
+class ImageSet:
+    """Images and labels held as tensors, plus where they came from.
+
+    ``images`` is float32 N×C×H×W in [0, 1]; ``labels`` is int64 N.
+    Indexing gives ``(image, label)`` pairs, so an ``ImageSet`` also works with a
+    ``torch.utils.data.DataLoader``; :func:`batches` is the fast path.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    source: str
+    name: str = "images"
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 4:
+            raise ValueError(f"images must be N×C×H×W, got shape {tuple(self.images.shape)}")
+        if len(self.images) != len(self.labels):
+            raise ValueError(
+                f"{len(self.images)} images but {len(self.labels)} labels: they must match"
+            )
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.images[index], self.labels[index]
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(C, H, W) of one image."""
+        c, h, w = self.images.shape[1:]
+        return (int(c), int(h), int(w))
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when these are the offline stand-in images, not the real data set."""
+        return "stand-in" in self.source
+
+    def subset(self, count: int | None = None, *, seed: int = 0) -> ImageSet:
+        """A random subset of ``count`` images (all of them when ``count`` is None or larger)."""
+        if count is None or count >= len(self):
+            return self
+        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:count]
+        return self.select(order)
+
+    def select(self, index: torch.Tensor) -> ImageSet:
+        """The images at ``index`` (a tensor of positions or a boolean mask)."""
+        return ImageSet(self.images[index], self.labels[index], self.source, self.name)
+
+    def where(self, keep: Callable[[torch.Tensor], torch.Tensor]) -> ImageSet:
+        """The images whose labels pass ``keep``, e.g. ``data.where(lambda y: y == 0)``."""
+        return self.select(keep(self.labels))
+
+    def __repr__(self) -> str:
+        return (
+            f"ImageSet({self.name}: {len(self)} images of {'×'.join(map(str, self.image_shape))}, "
+            f"source: {self.source})"
+        )
+
+
+# --------------------------------------------------------------------------- loading
+
+_announced: set[str] = set()
+
+
+def _announce_fallback(name: str, reason: str) -> None:
+    """Warn once per data set that a stand-in is being used, why, and how to fix it."""
+    if name in _announced:
+        return
+    _announced.add(name)
+    warnings.warn(
+        f"\n*** {name} is not available, so the course uses an OFFLINE STAND-IN. ***\n"
+        f"Reason: {reason}\n"
+        f"The lessons run the same, but numbers differ from real {name}. To get the real data, "
+        f"connect to the internet, unset COURSE_OFFLINE, and re-run the cell "
+        f"(it downloads into {data_dir()}).",
+        OfflineFallbackWarning,
+        stacklevel=4,  # point at the learner's call of load_mnist(...)
+    )
+
+
+def _check_split(split: Split) -> bool:
+    if split not in ("train", "test"):
+        raise ValueError(f'split must be "train" or "test", got {split!r}')
+    return split == "train"
+
+
+def _load_torchvision(
+    dataset_class: type, root: Path, train: bool, download: bool
+) -> tuple[np.ndarray | torch.Tensor, list[int] | torch.Tensor]:
+    """Load a torchvision data set's raw arrays, downloading if allowed.
+
+    Raises ``FileNotFoundError`` when the files are absent and cannot be fetched, and
+    :class:`DatasetError` when files are present but unreadable (corrupted or partial).
+    """
+    if not download:
+        try:
+            dataset = dataset_class(root=str(root), train=train, download=False)
+        except RuntimeError as error:  # torchvision: "Dataset not found..."
+            if "corrupted" in str(error).lower() and any(root.rglob("*batch*")):
+                raise DatasetError(f"{error} (in {root})") from error
+            raise FileNotFoundError(str(error)) from error
+        return dataset.data, dataset.targets
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    try:
+        dataset = dataset_class(root=str(root), train=train, download=True)
+    except (OSError, RuntimeError) as error:
+        if isinstance(error, (EOFError,)) or "corrupt" in str(error).lower():
+            raise DatasetError(str(error)) from error
+        raise FileNotFoundError(f"download failed: {error}") from error
+    finally:
+        socket.setdefaulttimeout(previous)
+    return dataset.data, dataset.targets
+
+
+def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> ImageSet:
+    root = data_dir()
+    try:
+        raw, targets = _load_torchvision(dataset_class, root, train, download=not is_offline())
+    except (EOFError, ValueError, DatasetError) as error:
+        raise DatasetError(
+            f"the {name} files under {root} are corrupted or only partly downloaded ({error}). "
+            f"Delete {root / dataset_class.__name__} and run again to re-download."
+        ) from error
+    images = torch.as_tensor(raw)
+    if images.dtype != torch.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise DatasetError(
+            f"the {name} files under {root} hold images of shape {tuple(images.shape)} "
+            f"({images.dtype}), not N×28×28 uint8: they look corrupted. "
+            f"Delete {root / dataset_class.__name__} and run again to re-download."
+        )
+    labels = torch.as_tensor(targets, dtype=torch.int64)
+    if len(labels) != len(images):
+        raise DatasetError(
+            f"the {name} files under {root} hold {len(images)} images but {len(labels)} labels: "
+            f"a partial download. Delete {root / dataset_class.__name__} and run again."
+        )
+    return ImageSet(
+        images.unsqueeze(1).float().div_(255.0),  # N×28×28 uint8 → N×1×28×28 in [0, 1]
+        labels,
+        source=f"{name} via torchvision ({root})",
+        name=name,
+    )
+
+
+def _load_grayscale(name: str, dataset_class_name: str, split: Split) -> ImageSet:
+    train = _check_split(split)
+    import torchvision.datasets
+
+    dataset_class = getattr(torchvision.datasets, dataset_class_name)
+    try:
+        return _grayscale_from_torchvision(name, dataset_class, train)
+    except FileNotFoundError as error:
+        reason = (
+            "COURSE_OFFLINE=1 is set and no copy was found on disk"
+            if is_offline()
+            else f"the download did not succeed ({_first_line(error)})"
+        )
+    except DatasetError as error:
+        reason = str(error)
+    _announce_fallback(name, reason)
+    return digits_stand_in(split, name=name)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
+
+
+def load_mnist(split: Split = "train") -> ImageSet:
+    """MNIST handwritten digits (60,000 train / 10,000 test, 1×28×28), or the offline stand-in."""
+    return _load_grayscale("MNIST", "MNIST", split)
+
+
+def load_fashion_mnist(split: Split = "train") -> ImageSet:
+    """Fashion-MNIST clothing images (1×28×28), or the offline stand-in (digits)."""
+    return _load_grayscale("Fashion-MNIST", "FashionMNIST", split)
+
+
+def load_cifar10(split: Split = "train") -> ImageSet:
+    """CIFAR-10 colour images (3×32×32), or the offline stand-in (photo patches)."""
+    train = _check_split(split)
+    import torchvision.datasets
+
+    root = data_dir()
+    try:
+        raw, targets = _load_torchvision(
+            torchvision.datasets.CIFAR10, root, train, download=not is_offline()
+        )
+        images = torch.as_tensor(np.asarray(raw)).permute(0, 3, 1, 2).float().div_(255.0)
+        return ImageSet(
+            images.contiguous(),  # N×32×32×3 uint8 → N×3×32×32 in [0, 1]
+            torch.as_tensor(targets, dtype=torch.int64),
+            source=f"CIFAR-10 via torchvision ({root})",
+            name="CIFAR-10",
+        )
+    except FileNotFoundError as error:
+        reason = (
+            "COURSE_OFFLINE=1 is set and no copy was found on disk"
+            if is_offline()
+            else f"the download did not succeed ({_first_line(error)})"
+        )
+    except DatasetError as error:
+        reason = (
+            f"the CIFAR-10 files under {root} are corrupted or partial ({_first_line(error)}); "
+            f"delete {root / 'cifar-10-batches-py'} to re-download"
+        )
+    _announce_fallback("CIFAR-10", reason)
+    return photo_patches_stand_in(split)
+
+
+# --------------------------------------------------------------------------- stand-ins
+
+
+def digits_stand_in(split: Split = "train", *, name: str = "MNIST") -> ImageSet:
+    """scikit-learn's 1,797 real 8×8 digits, laid out like MNIST (1×28×28), with jitter.
+
+    Each 8×8 digit (grey levels 0–16) is scaled to [0, 1], resized to 20×20 and centred in
+    a 28×28 canvas, which is how MNIST itself was made. The split is fixed: a permutation
+    with seed 0, the last 300 digits for testing. Every digit then appears in
+    ``STAND_IN_COPIES[split]`` copies, each slightly rotated (±12°), scaled (±10%) and
+    shifted (±2 pixels) with a fixed seed: without this jitter the images would span only
+    the 64 dimensions of the 8×8 originals, and PCA would look unbeatable.
+    """
+    from sklearn.datasets import load_digits
+
+    train = _check_split(split)
+    digits = load_digits()
+    small = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0  # N×1×8×8
+    big = F.interpolate(small, size=(20, 20), mode="bilinear", align_corners=False)  # N×1×20×20
+    canvas = F.pad(big, (4, 4, 4, 4)).clamp_(0.0, 1.0)  # N×1×28×28
+    labels = torch.tensor(digits.target, dtype=torch.int64)
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
+    index = order[:-FALLBACK_TEST_SIZE] if train else order[-FALLBACK_TEST_SIZE:]
+    copies = STAND_IN_COPIES[split]
+    images = _jitter(canvas[index].repeat(copies, 1, 1, 1), seed=10 if train else 20)
+    return ImageSet(
+        images,
+        labels[index].repeat(copies),
+        source=f"offline stand-in for {name}: scikit-learn's 8×8 digits resized to 28×28",
+        name=name,
+    )
+
+
+def _jitter(images: torch.Tensor, *, seed: int) -> torch.Tensor:
+    """Small random rotations, scalings and shifts (one per image, fixed seed)."""
+    n, _, h, w = images.shape
+    g = torch.Generator().manual_seed(seed)
+    angle = (torch.rand(n, generator=g) * 2 - 1) * (12 * torch.pi / 180)
+    scale = 1 + (torch.rand(n, generator=g) * 2 - 1) * 0.10
+    shift = (torch.rand(n, 2, generator=g) * 2 - 1) * (2 * 2 / w)  # ±2 pixels in [-1, 1] units
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
+                         torch.stack([sin, cos, shift[:, 1]], 1)], 1)  # N×2×3
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    return F.grid_sample(images, grid, align_corners=False).clamp_(0.0, 1.0).contiguous()
+
+
+def photo_patches_stand_in(split: Split = "train") -> ImageSet:
+    """32×32 colour patches cut at random from scikit-learn's two sample photographs."""
+    from sklearn.datasets import load_sample_images
+
+    train = _check_split(split)
+    photos = [torch.tensor(np.asarray(img), dtype=torch.float32).permute(2, 0, 1) / 255.0
+              for img in load_sample_images().images]  # each 3×427×640
+    count = CIFAR_FALLBACK_SIZES[split]
+    generator = torch.Generator().manual_seed(1 if train else 2)
+    patches, labels = [], []
+    for i in range(count):
+        label = i % len(photos)
+        photo = photos[label]
+        top = int(torch.randint(0, photo.shape[1] - 32 + 1, (1,), generator=generator))
+        left = int(torch.randint(0, photo.shape[2] - 32 + 1, (1,), generator=generator))
+        patches.append(photo[:, top : top + 32, left : left + 32])
+        labels.append(label)
+    return ImageSet(
+        torch.stack(patches).contiguous(),  # N×3×32×32
+        torch.tensor(labels, dtype=torch.int64),
+        source="offline stand-in for CIFAR-10: 32×32 patches of scikit-learn's sample photos",
+        name="CIFAR-10",
+    )
+
+
+def tile_with_shifts(data: ImageSet, count: int, *, max_shift: int = 2, seed: int = 0) -> ImageSet:
+    """Repeat ``data`` to ``count`` images, each copy shifted by up to ``max_shift`` pixels.
+
+    Used to time the lessons on a 60,000-image set when real MNIST is not available.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    index = torch.arange(count) % len(data)
+    images = data.images[index].clone()
+    shifts = torch.randint(-max_shift, max_shift + 1, (count, 2), generator=generator)
+    for (dy, dx) in shifts.unique(dim=0).tolist():
+        rows = ((shifts[:, 0] == dy) & (shifts[:, 1] == dx)).nonzero().squeeze(1)
+        images[rows] = torch.roll(images[rows], shifts=(dy, dx), dims=(2, 3))
+    return ImageSet(images, data.labels[index], f"{data.source}, tiled to {count} with shifts",
+                    data.name)
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def batches(
+    images: torch.Tensor,
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+    drop_last: bool = False,
+) -> Iterator[torch.Tensor]:
+    """Yield mini-batches of a tensor that already sits in memory.
+
+    This is what a ``DataLoader`` does, minus the per-sample Python work: one random
+    permutation per epoch, then one indexing operation per batch.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    count = len(images)
+    order = torch.randperm(count, generator=generator) if shuffle else None
+    stop = count - count % batch_size if drop_last else count
+    for start in range(0, stop, batch_size):
+        if order is None:
+            yield images[start : start + batch_size]
+        else:
+            yield images[order[start : start + batch_size]]
+
+
+# --------------------------------------------------------------------------- corruptions
+
+
+def gaussian_noise(
+    images: torch.Tensor, std: float, *, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Add N(0, std²) noise to every pixel and clip back to [0, 1]."""
+    if std < 0:
+        raise ValueError(f"noise std must be non-negative, got {std}")
+    noise = torch.randn(images.shape, generator=generator, device=images.device) * std
+    return (images + noise).clamp_(0.0, 1.0)
+
+
+def salt_and_pepper(
+    images: torch.Tensor, amount: float, *, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Set a share ``amount`` of pixels to 0 or 1 (half each), chosen at random."""
+    if not 0.0 <= amount <= 1.0:
+        raise ValueError(f"amount is a share of pixels, between 0 and 1; got {amount}")
+    draw = torch.rand(images.shape, generator=generator, device=images.device)
+    noisy = images.clone()
+    noisy[draw < amount / 2] = 0.0
+    noisy[(draw >= amount / 2) & (draw < amount)] = 1.0
+    return noisy
+
+
+def random_box_mask(
+    images: torch.Tensor, box_size: int, *, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Blank out one random ``box_size``×``box_size`` square per image.
+
+    Returns ``(masked_images, mask)`` where ``mask`` is 1 inside the hidden box and 0
+    elsewhere (shape N×1×H×W), so errors can be measured inside the box only.
+    """
+    n, _, h, w = images.shape
+    if not 1 <= box_size <= min(h, w):
+        raise ValueError(f"box_size must be between 1 and {min(h, w)}, got {box_size}")
+    tops = torch.randint(0, h - box_size + 1, (n,), generator=generator)
+    lefts = torch.randint(0, w - box_size + 1, (n,), generator=generator)
+    rows = torch.arange(h).view(1, h, 1)
+    cols = torch.arange(w).view(1, 1, w)
+    inside = ((rows >= tops.view(n, 1, 1)) & (rows < (tops + box_size).view(n, 1, 1))
+              & (cols >= lefts.view(n, 1, 1)) & (cols < (lefts + box_size).view(n, 1, 1)))
+    mask = inside.unsqueeze(1).to(images.dtype).to(images.device)  # N×1×H×W
+    return images * (1 - mask), mask

@@ -1,0 +1,472 @@
+"""One training loop for every model of the course, evaluation, and a checkpoint cache.
+
+:func:`train` is the loop the lessons use: pick a loss (``"mse"`` or ``"bce"``), an
+optimizer, an optional learning-rate schedule and gradient clipping; it returns a
+:class:`History` of per-epoch numbers. :func:`cached_train` wraps it: *load if present,
+else train*, so a second run of a notebook is quick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import checkpoint_dir, is_fast, pick_device
+from .data import ImageSet, batches
+from .summary import eval_mode
+
+Corruption = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+Objective = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+Images = Union[ImageSet, torch.Tensor]
+OptimizerSpec = Union[str, Callable[..., torch.optim.Optimizer]]
+SchedulerSpec = Union[str, None, Callable[..., Any]]
+
+
+class ShapeMismatchError(ValueError):
+    """A decoder produced images of a different shape than its input."""
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A saved checkpoint does not fit the model it is loaded into."""
+
+
+# --------------------------------------------------------------------------- losses
+
+
+def check_reconstruction_shape(x_hat: torch.Tensor, x: torch.Tensor) -> None:
+    """Raise :class:`ShapeMismatchError` unless ``x_hat`` has exactly the shape of ``x``.
+
+    PyTorch's losses would broadcast or fail with a cryptic message; a wrong decoder size
+    is fixed in the architecture (see lesson 05), never by cropping the output.
+    """
+    if x_hat.shape != x.shape:
+        got = "×".join(map(str, x_hat.shape[1:]))
+        want = "×".join(map(str, x.shape[1:]))
+        raise ShapeMismatchError(
+            f"the decoder returned images of {got} for inputs of {want}. Check each layer's "
+            f"output size (course_utils.arithmetic.trace_shapes) and fix the kernel, stride, "
+            f"padding or output_padding; do not crop the output to fit."
+        )
+
+
+def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, loss: str = "mse") -> torch.Tensor:
+    """Mean per-pixel reconstruction loss: ``"mse"`` (squared error) or ``"bce"`` (cross-entropy).
+
+    BCE treats each pixel value in [0, 1] as a probability, so the model must end in a
+    Sigmoid (every model of the course does).
+    """
+    check_reconstruction_shape(x_hat, x)
+    if loss == "mse":
+        return F.mse_loss(x_hat, x)
+    if loss == "bce":
+        return F.binary_cross_entropy(x_hat, x)
+    raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
+
+
+def reconstruction_objective(loss: str) -> Objective:
+    """The default objective: reconstruct the (clean) targets from the inputs."""
+    if loss not in ("mse", "bce"):
+        raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
+
+    def objective(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return reconstruction_loss(model(inputs), targets, loss)
+
+    objective.__qualname__ = f"reconstruction_objective({loss!r})"
+    return objective
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass
+class History:
+    """Per-epoch numbers from :func:`train`.
+
+    ``grad_norm`` is the mean over the epoch's steps of the gradient's total L2 norm
+    *before* clipping; ``grad_norm_max`` its largest value. ``seconds`` is each epoch's
+    wall time. ``stopped_early`` says why training ended before ``epochs``, if it did.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    grad_norm_max: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    stopped_early: str = ""
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    @property
+    def total_seconds(self) -> float:
+        return float(sum(self.seconds))
+
+    @property
+    def final_train_loss(self) -> float:
+        return self.train_loss[-1] if self.train_loss else math.nan
+
+    @property
+    def final_test_loss(self) -> float:
+        return self.test_loss[-1] if self.test_loss else math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> History:
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def __str__(self) -> str:
+        test = f", test {self.final_test_loss:.5f}" if self.test_loss else ""
+        return (f"{self.epochs} epochs in {self.total_seconds:.1f} s: "
+                f"train loss {self.final_train_loss:.5f}{test}")
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+def make_optimizer(spec: OptimizerSpec, params: Iterator[nn.Parameter], lr: float,
+                   weight_decay: float = 0.0) -> torch.optim.Optimizer:
+    """``"adam"``, ``"adamw"``, ``"sgd"`` (momentum 0.9), or a callable ``f(params, lr=...)``."""
+    if callable(spec):
+        return spec(params, lr=lr)
+    if spec == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    if spec == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    if spec == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
+    raise ValueError(f'optimizer must be "adam", "adamw", "sgd" or a callable, got {spec!r}')
+
+
+@dataclass
+class _Schedule:
+    scheduler: Any
+    per_batch: bool  # step after every batch (one-cycle, cosine) or once per epoch
+
+
+def make_scheduler(spec: SchedulerSpec, optimizer: torch.optim.Optimizer, lr: float,
+                   epochs: int, steps_per_epoch: int) -> _Schedule | None:
+    """Learning-rate schedules by name.
+
+    - ``None`` or ``"constant"``: no schedule;
+    - ``"step"``: multiply by 0.3 every third of the epochs;
+    - ``"cosine"``: cosine decay to zero over all steps;
+    - ``"onecycle"``: warm up to ``lr`` then anneal (Smith's one-cycle policy);
+    - ``"plateau"``: multiply by 0.3 when the monitored loss stops improving;
+    - a callable ``f(optimizer, epochs, steps_per_epoch)``: stepped once per epoch.
+    """
+    total = max(1, epochs * steps_per_epoch)
+    sched = torch.optim.lr_scheduler
+    if spec is None or spec == "constant":
+        return None
+    if callable(spec):
+        return _Schedule(spec(optimizer, epochs, steps_per_epoch), per_batch=False)
+    if spec == "step":
+        return _Schedule(sched.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.3), False)
+    if spec == "cosine":
+        return _Schedule(sched.CosineAnnealingLR(optimizer, T_max=total), True)
+    if spec == "onecycle":
+        return _Schedule(sched.OneCycleLR(optimizer, max_lr=lr, total_steps=total), True)
+    if spec == "plateau":
+        return _Schedule(sched.ReduceLROnPlateau(optimizer, factor=0.3, patience=1), False)
+    raise ValueError(
+        f'scheduler must be None, "constant", "step", "cosine", "onecycle", "plateau" or a '
+        f"callable, got {spec!r}"
+    )
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+def images_of(data: Images) -> torch.Tensor:
+    """The image tensor of an :class:`ImageSet`, or the tensor itself."""
+    images = data.images if isinstance(data, ImageSet) else data
+    if not isinstance(images, torch.Tensor) or images.ndim != 4:
+        raise ValueError("expected an ImageSet or an N×C×H×W tensor of images")
+    return images
+
+
+def _gradient_norm(model: nn.Module, clip: float | None) -> float:
+    """Total L2 norm of all gradients; clip them to ``clip`` first if given."""
+    params = [p for p in model.parameters() if p.grad is not None]
+    if not params:
+        return 0.0
+    if clip is not None:
+        return float(torch.nn.utils.clip_grad_norm_(params, max_norm=clip))
+    return float(torch.linalg.vector_norm(
+        torch.stack([torch.linalg.vector_norm(p.grad) for p in params])))
+
+
+def train(
+    model: nn.Module,
+    train_set: Images,
+    test_set: Images | None = None,
+    *,
+    epochs: int,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    loss: str = "mse",
+    optimizer: OptimizerSpec = "adam",
+    scheduler: SchedulerSpec = None,
+    clip_grad_norm: float | None = None,
+    weight_decay: float = 0.0,
+    corrupt: Corruption | None = None,
+    objective: Objective | None = None,
+    device: str | torch.device | None = None,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` to reconstruct ``train_set``; return a :class:`History`.
+
+    Each epoch shuffles the images (with ``seed``), and for every batch: corrupt the
+    inputs if ``corrupt(images, generator)`` is given (the targets stay clean: that is a
+    denoising autoencoder), compute the loss, backpropagate, measure (and optionally clip)
+    the gradient norm, and step the optimizer. After each epoch the test loss is measured
+    in eval mode. ``objective(model, inputs, targets) -> loss`` replaces the default
+    reconstruction loss for models that need more (a VAE, a sparsity penalty).
+
+    Training stops early, with a warning, if the loss stops being a finite number.
+    """
+    if epochs < 0:
+        raise ValueError(f"epochs cannot be negative, got {epochs}")
+    device = torch.device(device) if device is not None else pick_device()
+    objective = objective or reconstruction_objective(loss)
+    show_progress = (not is_fast()) if progress is None else progress
+    images = images_of(train_set).to(device)
+    test_images = images_of(test_set).to(device) if test_set is not None else None
+    model.to(device)
+    opt = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
+    steps_per_epoch = math.ceil(len(images) / batch_size)
+    schedule = make_scheduler(scheduler, opt, lr, epochs, steps_per_epoch)
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)  # dropout masks
+    history = History()
+
+    epoch_range: Any = range(epochs)
+    if show_progress:
+        from tqdm.auto import tqdm
+
+        epoch_range = tqdm(epoch_range, desc=f"training {type(model).__name__}", unit="epoch")
+    for epoch in epoch_range:
+        start = time.perf_counter()
+        model.train()
+        total, count, norms = 0.0, 0, []
+        for x in batches(images, batch_size, shuffle=True, generator=generator):
+            inputs = corrupt(x, generator) if corrupt is not None else x
+            opt.zero_grad(set_to_none=True)
+            batch_loss = objective(model, inputs, x)
+            batch_loss.backward()
+            norms.append(_gradient_norm(model, clip_grad_norm))
+            opt.step()
+            if schedule is not None and schedule.per_batch:
+                schedule.scheduler.step()
+            total += batch_loss.item() * len(x)
+            count += len(x)
+        history.lr.append(opt.param_groups[0]["lr"])
+        history.train_loss.append(total / max(count, 1))
+        history.grad_norm.append(sum(norms) / max(len(norms), 1))
+        history.grad_norm_max.append(max(norms, default=0.0))
+        if test_images is not None:
+            history.test_loss.append(
+                evaluate(model, test_images, loss=loss, corrupt=corrupt, objective=objective,
+                         device=device, seed=seed))
+        history.seconds.append(time.perf_counter() - start)
+        if schedule is not None and not schedule.per_batch:
+            if isinstance(schedule.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                monitored = history.test_loss or history.train_loss
+                schedule.scheduler.step(monitored[-1])
+            else:
+                schedule.scheduler.step()
+        if show_progress:
+            epoch_range.set_postfix(train=f"{history.train_loss[-1]:.4f}",
+                                    **({"test": f"{history.test_loss[-1]:.4f}"}
+                                       if history.test_loss else {}))
+        if not math.isfinite(history.train_loss[-1]):
+            history.stopped_early = f"the loss became {history.train_loss[-1]} in epoch {epoch + 1}"
+            warnings.warn(f"training stopped: {history.stopped_early} (try a smaller learning "
+                          f"rate or gradient clipping)", RuntimeWarning, stacklevel=2)
+            break
+    model.eval()
+    return history
+
+
+def evaluate(model: nn.Module, data: Images, *, loss: str = "mse", batch_size: int = 1000,
+             corrupt: Corruption | None = None, objective: Objective | None = None,
+             device: str | torch.device | None = None, seed: int = 0) -> float:
+    """Mean loss over ``data`` in eval mode (per pixel, for the reconstruction losses).
+
+    With ``corrupt``, inputs are corrupted with a fixed seed, so the number is repeatable.
+    """
+    objective = objective or reconstruction_objective(loss)
+    device = torch.device(device) if device is not None else _model_device(model)
+    images = images_of(data).to(device)
+    generator = torch.Generator().manual_seed(seed + 1)
+    total = 0.0
+    with eval_mode(model), torch.inference_mode():
+        for x in batches(images, batch_size):
+            inputs = corrupt(x, generator) if corrupt is not None else x
+            total += float(objective(model, inputs, x)) * len(x)
+    return total / len(images)
+
+
+def reconstruct(model: nn.Module, data: Images, *, batch_size: int = 1000) -> torch.Tensor:
+    """``model(x)`` for every image, in eval mode, returned on the CPU."""
+    return _map_batches(model, data, model.__call__, batch_size)
+
+
+def encode_all(model: nn.Module, data: Images, *, batch_size: int = 1000) -> torch.Tensor:
+    """``model.encode(x)`` for every image, in eval mode, returned on the CPU."""
+    return _map_batches(model, data, model.encode, batch_size)
+
+
+def _map_batches(model: nn.Module, data: Images, fn: Callable[[torch.Tensor], torch.Tensor],
+                 batch_size: int) -> torch.Tensor:
+    device = _model_device(model)
+    outputs = []
+    with eval_mode(model), torch.inference_mode():
+        for x in batches(images_of(data), batch_size):
+            outputs.append(fn(x.to(device)).cpu())
+    return torch.cat(outputs)
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    param = next(model.parameters(), None)
+    return param.device if param is not None else torch.device("cpu")
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(model: nn.Module, path: str | Path, history: History | None = None,
+                    meta: dict[str, Any] | None = None) -> Path:
+    """Save the model's state dict (and history) to ``path`` atomically.
+
+    The file is written next to its destination and renamed into place, so an
+    interrupted save never leaves a half-written checkpoint behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "model": type(model).__name__,
+        "history": history.to_dict() if history is not None else None,
+        "meta": meta or {},
+    }
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        torch.save(payload, temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return path
+
+
+def load_checkpoint(model: nn.Module, path: str | Path) -> History | None:
+    """Load weights saved by :func:`save_checkpoint` into ``model``; return the saved history.
+
+    Loads with ``weights_only=True`` (no code runs from the file). Raises
+    :class:`CheckpointMismatchError` naming the missing, unexpected and mis-shaped
+    weights when the checkpoint was saved from a different architecture.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # unreadable, truncated, or not a checkpoint
+        raise CheckpointMismatchError(
+            f"{path} could not be read as a checkpoint ({type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else ''}). Delete it and train again."
+        ) from error
+    if not isinstance(payload, dict) or "state_dict" not in payload:
+        raise CheckpointMismatchError(f"{path} is not a course checkpoint (no state_dict)")
+    state = payload["state_dict"]
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    reshaped = [f"{k}: saved {tuple(state[k].shape)}, model has {tuple(expected[k].shape)}"
+                for k in expected if k in state and state[k].shape != expected[k].shape]
+    if missing or unexpected or reshaped:
+        problems = []
+        if missing:
+            problems.append(f"missing from the file: {', '.join(missing[:5])}")
+        if unexpected:
+            problems.append(f"not in the model: {', '.join(unexpected[:5])}")
+        if reshaped:
+            problems.append("different shapes: " + "; ".join(reshaped[:5]))
+        raise CheckpointMismatchError(
+            f"the checkpoint {path.name} was saved from a {payload.get('model', 'different')} "
+            f"that does not match this {type(model).__name__}: " + " | ".join(problems)
+            + ". Build the model with the same settings, or delete the file to retrain."
+        )
+    model.load_state_dict(state)
+    history = payload.get("history")
+    return History.from_dict(history) if history else None
+
+
+def _describe(value: Any) -> str:
+    """A stable text for a training setting (functions by name, not by address)."""
+    if callable(value) and not isinstance(value, type):
+        inner = getattr(value, "func", None)  # functools.partial
+        if inner is not None:
+            return f"{_describe(inner)}(*{value.args!r}, **{value.keywords!r})"
+        return getattr(value, "__qualname__", type(value).__name__)
+    if isinstance(value, ImageSet):
+        return f"{value.source}|{len(value)}|{float(value.images.sum()):.3f}"
+    if isinstance(value, torch.Tensor):
+        return f"tensor{tuple(value.shape)}|{float(value.double().sum()):.3f}"
+    return repr(value)
+
+
+def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
+    """File name for a trained model: ``name`` plus a digest of everything that shapes it.
+
+    The digest covers the architecture (``repr(model)``), the data, every training
+    setting, and FAST mode, so a changed setting never loads stale weights.
+    """
+    text = "\n".join([repr(model), f"fast={is_fast()}"]
+                     + [f"{k}={_describe(v)}" for k, v in sorted(settings.items())])
+    digest = hashlib.sha1(text.encode()).hexdigest()[:10]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+    return f"{safe}-{digest}.pt"
+
+
+def cached_train(model: nn.Module, name: str, train_set: Images, test_set: Images | None = None,
+                 *, directory: str | Path | None = None, retrain: bool = False,
+                 **train_kwargs: Any) -> History:
+    """Load if present, else train: the first run trains and saves, later runs load.
+
+    ``name`` describes the experiment (``"deep_conv_64"``); the file name adds a digest of
+    the architecture, data and settings (see :func:`cache_key`). ``retrain=True`` ignores
+    a saved copy. Weights are saved atomically; the returned history is the training
+    run's, whether it happened now or earlier.
+    """
+    folder = Path(directory) if directory is not None else checkpoint_dir()
+    path = folder / cache_key(name, model, train_set=train_set, test_set=test_set,
+                              **train_kwargs)
+    if path.is_file() and not retrain:
+        history = load_checkpoint(model, path)
+        model.eval()
+        if history is not None:
+            return history
+    history = train(model, train_set, test_set, **train_kwargs)
+    save_checkpoint(model, path, history, meta={"name": name})
+    return history
