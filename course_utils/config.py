@@ -90,6 +90,15 @@ def _course_dir(variable: str, default_name: str) -> Path:
     return (root if root is not None else Path.cwd()) / default_name
 
 
+def display_path(path: Path) -> str:
+    """``path`` as a learner would type it: relative to the course folder when inside it."""
+    root = repo_root()
+    try:
+        return str(path.resolve().relative_to(root)) + "/" if root else str(path)
+    except ValueError:
+        return str(path)
+
+
 def data_dir() -> Path:
     """Where data sets are stored: ``COURSE_DATA_DIR``, default ``data/`` at the repo root."""
     return _course_dir("COURSE_DATA_DIR", "data")

@@ -18,7 +18,7 @@ ships, and say so once, loudly:
 from __future__ import annotations
 
 import socket
-import warnings
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import data_dir, is_offline
+from .config import data_dir, display_path, is_offline
 
 Split = str  # "train" or "test"
 
@@ -39,10 +39,6 @@ DOWNLOAD_TIMEOUT_S = 20
 
 class DatasetError(RuntimeError):
     """A data set on disk is missing, corrupted or only partly downloaded."""
-
-
-class OfflineFallbackWarning(UserWarning):
-    """The real data set could not be had, and a stand-in is used instead."""
 
 
 @dataclass
@@ -108,22 +104,23 @@ class ImageSet:
 
 # --------------------------------------------------------------------------- loading
 
-_announced: set[str] = set()
+fallback_reasons: dict[str, str] = {}
+"""Data sets replaced by a stand-in in this session, and why (announced once each)."""
 
 
 def _announce_fallback(name: str, reason: str) -> None:
-    """Warn once per data set that a stand-in is being used, why, and how to fix it."""
-    if name in _announced:
+    """Say once per data set, loudly, that a stand-in is used, why, and how to fix it."""
+    if name in fallback_reasons:
         return
-    _announced.add(name)
-    warnings.warn(
-        f"\n*** {name} is not available, so the course uses an OFFLINE STAND-IN. ***\n"
+    fallback_reasons[name] = reason
+    bar = "*" * 78
+    print(
+        f"{bar}\n{name} is not available, so the course uses an OFFLINE STAND-IN.\n"
         f"Reason: {reason}\n"
-        f"The lessons run the same, but numbers differ from real {name}. To get the real data, "
-        f"connect to the internet, unset COURSE_OFFLINE, and re-run the cell "
-        f"(it downloads into {data_dir()}).",
-        OfflineFallbackWarning,
-        stacklevel=4,  # point at the learner's call of load_mnist(...)
+        f"Everything runs the same, but the numbers differ from real {name}. To get the real\n"
+        f"data: connect to the internet, unset COURSE_OFFLINE, and run the cell again (it\n"
+        f"downloads into {display_path(data_dir())}).\n{bar}",
+        file=sys.stderr,
     )
 
 
@@ -187,7 +184,7 @@ def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> 
     return ImageSet(
         images.unsqueeze(1).float().div_(255.0),  # N×28×28 uint8 → N×1×28×28 in [0, 1]
         labels,
-        source=f"{name} via torchvision ({root})",
+        source=f"{name} via torchvision",
         name=name,
     )
 
@@ -240,7 +237,7 @@ def load_cifar10(split: Split = "train") -> ImageSet:
         return ImageSet(
             images.contiguous(),  # N×32×32×3 uint8 → N×3×32×32 in [0, 1]
             torch.as_tensor(targets, dtype=torch.int64),
-            source=f"CIFAR-10 via torchvision ({root})",
+            source="CIFAR-10 via torchvision",
             name="CIFAR-10",
         )
     except FileNotFoundError as error:
