@@ -133,27 +133,24 @@ def _check_split(split: Split) -> bool:
 def _load_torchvision(
     dataset_class: type, root: Path, train: bool, download: bool
 ) -> tuple[np.ndarray | torch.Tensor, list[int] | torch.Tensor]:
-    """Load a torchvision data set's raw arrays, downloading if allowed.
+    """Load a torchvision data set's raw arrays, downloading first if allowed.
 
-    Raises ``FileNotFoundError`` when the files are absent and cannot be fetched, and
+    Raises ``FileNotFoundError`` when the files are absent and could not be fetched, and
     :class:`DatasetError` when files are present but unreadable (corrupted or partial).
     """
-    if not download:
-        try:
-            dataset = dataset_class(root=str(root), train=train, download=False)
-        except RuntimeError as error:  # torchvision: "Dataset not found..."
-            if "corrupted" in str(error).lower() and any(root.rglob("*batch*")):
-                raise DatasetError(f"{error} (in {root})") from error
-            raise FileNotFoundError(str(error)) from error
-        return dataset.data, dataset.targets
+    folder = root / dataset_class.__name__ if dataset_class.__name__ != "CIFAR10" \
+        else root / "cifar-10-batches-py"
     previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # never hang on a dead network
     try:
-        dataset = dataset_class(root=str(root), train=train, download=True)
-    except (OSError, RuntimeError) as error:
-        if isinstance(error, (EOFError,)) or "corrupt" in str(error).lower():
-            raise DatasetError(str(error)) from error
-        raise FileNotFoundError(f"download failed: {error}") from error
+        dataset = dataset_class(root=str(root), train=train, download=download)
+    except Exception as error:  # torchvision raises RuntimeError, OSError, URLError, …
+        message = _first_line(error)
+        if "error downloading" in message.lower() or isinstance(error, OSError):
+            raise FileNotFoundError(f"download failed: {message}") from error
+        if "not found" in message.lower() and not any(folder.rglob("*")):
+            raise FileNotFoundError(message) from error
+        raise DatasetError(message) from error
     finally:
         socket.setdefaulttimeout(previous)
     return dataset.data, dataset.targets
@@ -163,7 +160,7 @@ def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> 
     root = data_dir()
     try:
         raw, targets = _load_torchvision(dataset_class, root, train, download=not is_offline())
-    except (EOFError, ValueError, DatasetError) as error:
+    except DatasetError as error:
         raise DatasetError(
             f"the {name} files under {root} are corrupted or only partly downloaded ({error}). "
             f"Delete {root / dataset_class.__name__} and run again to re-download."

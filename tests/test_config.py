@@ -1,0 +1,63 @@
+"""FAST mode, budgets, device choice, seeding and folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from course_utils import config
+
+
+def test_budget_follows_course_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_FAST", "1")
+    assert config.is_fast() and config.budget(full=10, fast=1) == 1
+    monkeypatch.setenv("COURSE_FAST", "0")
+    assert not config.is_fast() and config.budget(full=10, fast=1) == 10
+    monkeypatch.delenv("COURSE_FAST")
+    assert config.budget(full="all", fast="some") == "all"
+
+
+def test_offline_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_OFFLINE", "true")
+    assert config.is_offline()
+    monkeypatch.setenv("COURSE_OFFLINE", "")
+    assert not config.is_offline()
+
+
+def test_pick_device_prefers_what_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert config.pick_device("cpu") == torch.device("cpu")
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    assert config.pick_device() == torch.device("cpu")
+    monkeypatch.delenv("COURSE_DEVICE")
+    expected = "cuda" if torch.cuda.is_available() else None
+    if expected:
+        assert config.pick_device().type == expected
+    elif not torch.backends.mps.is_available():
+        assert config.pick_device().type == "cpu"
+
+
+def test_seed_everything_repeats_weights_and_draws() -> None:
+    config.seed_everything(3)
+    a = torch.nn.Linear(4, 4).weight.clone()
+    g1 = torch.randn(3, generator=config.seed_everything(3))
+    config.seed_everything(3)
+    b = torch.nn.Linear(4, 4).weight.clone()
+    g2 = torch.randn(3, generator=config.seed_everything(3))
+    assert torch.equal(a, b) and torch.equal(g1, g2)
+
+
+def test_folders_follow_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path / "c"))
+    assert config.data_dir() == tmp_path / "d"
+    assert config.checkpoint_dir() == tmp_path / "c"
+
+
+def test_default_folders_are_in_the_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COURSE_DATA_DIR")
+    root = config.repo_root()
+    assert root is not None and (root / "pyproject.toml").is_file()
+    assert config.data_dir() == root / "data"
+    assert config.display_path(config.data_dir()) == "data/"

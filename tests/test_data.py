@@ -1,0 +1,190 @@
+"""Loading real data through torchvision (offline, from files written here), the stand-ins,
+corrupted downloads, batches and corruptions."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import data
+from course_utils.data import (
+    DatasetError,
+    ImageSet,
+    batches,
+    gaussian_noise,
+    load_cifar10,
+    load_fashion_mnist,
+    load_mnist,
+    random_box_mask,
+    salt_and_pepper,
+    tile_with_shifts,
+)
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    """Write an array in MNIST's IDX format (big-endian header, then unsigned bytes)."""
+    magic = 0x0800 | array.ndim
+    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", n) for n in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def write_tiny_mnist(root: Path, folder: str = "MNIST", train: int = 12, test: int = 5) -> Path:
+    """A real torchvision MNIST folder with a few random images, as the download leaves it."""
+    raw = root / folder / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", train), ("t10k", test)):
+        _write_idx(raw / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28)))
+        _write_idx(raw / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, (count,)))
+    return raw
+
+
+@pytest.fixture(autouse=True)
+def fresh_announcements():
+    data.fallback_reasons.clear()
+    yield
+    data.fallback_reasons.clear()
+
+
+def _data_root() -> Path:
+    from course_utils.config import data_dir
+
+    return data_dir()
+
+
+@pytest.mark.parametrize("offline", ["1", ""])
+def test_real_torchvision_path_reads_an_mnist_folder(monkeypatch, offline: str, capsys) -> None:
+    monkeypatch.setenv("COURSE_OFFLINE", offline)  # "" → download=True, but files exist
+    raw = write_tiny_mnist(_data_root())
+    train, test = load_mnist("train"), load_mnist("test")
+    assert len(train) == 12 and len(test) == 5
+    assert train.images.shape == (12, 1, 28, 28) and train.images.dtype == torch.float32
+    assert train.labels.dtype == torch.int64
+    expected = np.frombuffer((raw / "train-images-idx3-ubyte").read_bytes()[16:], np.uint8)
+    assert torch.allclose(train.images.flatten(), torch.tensor(expected / 255.0, dtype=torch.float32))
+    assert train.source == "MNIST via torchvision" and not train.is_fallback
+    assert "STAND-IN" not in capsys.readouterr().err
+
+
+def test_fashion_mnist_uses_its_own_folder() -> None:
+    write_tiny_mnist(_data_root(), folder="FashionMNIST", train=7)
+    assert len(load_fashion_mnist("train")) == 7
+
+
+def test_offline_fallback_is_announced_once_with_the_reason(capsys) -> None:
+    train = load_mnist("train")
+    test = load_mnist("test")
+    err = capsys.readouterr().err
+    assert err.count("OFFLINE STAND-IN") == 1
+    assert "COURSE_OFFLINE=1" in err and "unset COURSE_OFFLINE" in err
+    assert train.is_fallback and "stand-in" in train.source
+    assert (len(train), len(test)) == (1497 * 4, 300 * 2)
+    assert train.images.shape[1:] == (1, 28, 28)
+    assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
+    assert sorted(train.labels.unique().tolist()) == list(range(10))
+
+
+def test_fallback_split_is_fixed_and_disjoint() -> None:
+    a, b = data.digits_stand_in("train"), data.digits_stand_in("train")
+    assert torch.equal(a.images, b.images) and torch.equal(a.labels, b.labels)
+    from sklearn.datasets import load_digits
+
+    assert 1497 + 300 == len(load_digits().target)
+
+
+def test_truncated_download_is_reported_not_used(capsys) -> None:
+    raw = write_tiny_mnist(_data_root())
+    images = raw / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:1000])  # a partial download
+    train = load_mnist("train")
+    err = capsys.readouterr().err
+    assert train.is_fallback
+    assert "corrupted or only partly downloaded" in err and "Delete" in err
+
+
+def test_labels_and_images_that_disagree_are_reported(capsys) -> None:
+    raw = write_tiny_mnist(_data_root())
+    _write_idx(raw / "train-labels-idx1-ubyte", np.zeros(3))  # 12 images, 3 labels
+    assert load_mnist("train").is_fallback
+    assert "partial download" in capsys.readouterr().err
+
+
+def test_failed_download_falls_back(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("COURSE_OFFLINE", "")
+    import torchvision.datasets
+
+    def refuse(self):
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(torchvision.datasets.MNIST, "download", refuse)
+    assert load_mnist("train").is_fallback
+    assert "the download did not succeed" in capsys.readouterr().err
+
+
+def test_cifar_stand_in(capsys) -> None:
+    train, test = load_cifar10("train"), load_cifar10("test")
+    assert train.images.shape == (2000, 3, 32, 32) and len(test) == 500
+    assert "CIFAR-10" in capsys.readouterr().err
+    assert set(train.labels.tolist()) == {0, 1}
+    assert not torch.equal(train.images[:10], test.images[:10])
+
+
+def test_bad_split_name() -> None:
+    with pytest.raises(ValueError, match='"train" or "test"'):
+        load_mnist("validation")
+
+
+def test_imageset_helpers() -> None:
+    s = ImageSet(torch.rand(10, 1, 4, 4), torch.arange(10), "made up")
+    assert len(s.subset(4)) == 4 and s.subset(None) is s and s.subset(99) is s
+    assert s.where(lambda y: y < 3).labels.tolist() == [0, 1, 2]
+    assert s.image_shape == (1, 4, 4)
+    image, label = s[2]
+    assert image.shape == (1, 4, 4) and int(label) == 2
+    with pytest.raises(ValueError, match="must match"):
+        ImageSet(torch.rand(3, 1, 4, 4), torch.arange(2), "x")
+    with pytest.raises(ValueError, match="N×C×H×W"):
+        ImageSet(torch.rand(3, 4, 4), torch.arange(3), "x")
+
+
+def test_tile_with_shifts() -> None:
+    s = ImageSet(torch.rand(5, 1, 8, 8), torch.arange(5), "x")
+    big = tile_with_shifts(s, 23)
+    assert len(big) == 23 and big.labels[:5].tolist() == [0, 1, 2, 3, 4]
+    assert torch.allclose(big.images.sum(dim=(1, 2, 3)), s.images[big.labels].sum(dim=(1, 2, 3)))
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batches_visit_every_image_once(shuffle: bool) -> None:
+    images = torch.arange(10.0).view(10, 1, 1, 1)
+    seen = torch.cat(list(batches(images, 3, shuffle=shuffle,
+                                  generator=torch.Generator().manual_seed(0))))
+    assert sorted(seen.flatten().tolist()) == list(range(10))
+    assert [len(b) for b in batches(images, 3, drop_last=True)] == [3, 3, 3]
+    with pytest.raises(ValueError):
+        next(batches(images, 0))
+
+
+def test_corruptions() -> None:
+    g = torch.Generator().manual_seed(0)
+    x = torch.full((4, 1, 28, 28), 0.5)
+    noisy = gaussian_noise(x, 0.2, generator=g)
+    assert 0 <= float(noisy.min()) and float(noisy.max()) <= 1
+    assert 0.15 < float((noisy - x).std()) < 0.25
+    sp = salt_and_pepper(x, 0.1, generator=g)
+    changed = (sp != x).float().mean()
+    assert 0.07 < float(changed) < 0.13 and set(sp[sp != 0.5].unique().tolist()) <= {0.0, 1.0}
+    masked, mask = random_box_mask(x, 8, generator=g)
+    assert mask.shape == (4, 1, 28, 28) and torch.all(mask.sum(dim=(1, 2, 3)) == 64)
+    assert torch.all(masked[mask.bool()] == 0) and torch.all(masked[~mask.bool()] == 0.5)
+    with pytest.raises(ValueError):
+        gaussian_noise(x, -1)
+    with pytest.raises(ValueError):
+        salt_and_pepper(x, 2)
+    with pytest.raises(ValueError):
+        random_box_mask(x, 40)

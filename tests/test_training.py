@@ -1,0 +1,182 @@
+"""The training loop, evaluation, and the checkpoint cache."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from course_utils import training
+from course_utils.config import seed_everything
+from course_utils.data import ImageSet
+from course_utils.models import DeepAutoencoder, DeepConvAutoencoder, SimpleConvAutoencoder
+from course_utils.models.base import Autoencoder
+from course_utils.training import (
+    CheckpointMismatchError,
+    History,
+    ShapeMismatchError,
+    cached_train,
+    evaluate,
+    load_checkpoint,
+    reconstruct,
+    save_checkpoint,
+    train,
+)
+
+
+@pytest.fixture(scope="module")
+def blobs() -> ImageSet:
+    """Small images with structure: a bright square at a random place."""
+    g = torch.Generator().manual_seed(0)
+    images = torch.zeros(256, 1, 28, 28)
+    corners = torch.randint(0, 20, (256, 2), generator=g)
+    for i, (r, c) in enumerate(corners.tolist()):
+        images[i, 0, r : r + 8, c : c + 8] = 1.0
+    return ImageSet(images, torch.zeros(256, dtype=torch.int64), "test blobs")
+
+
+def test_training_lowers_the_loss(blobs: ImageSet) -> None:
+    seed_everything(0)
+    model = SimpleConvAutoencoder()
+    before = evaluate(model, blobs)
+    history = train(model, blobs, blobs, epochs=3, batch_size=32, lr=1e-2, progress=False)
+    assert history.epochs == 3 and len(history.test_loss) == 3
+    assert history.final_test_loss < 0.8 * before
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert all(g > 0 for g in history.grad_norm) and len(history.seconds) == 3
+    assert not model.training  # left in eval mode
+
+
+def test_training_is_reproducible_with_a_seed(blobs: ImageSet) -> None:
+    results = []
+    for _ in range(2):
+        seed_everything(0)
+        model = DeepAutoencoder()
+        h = train(model, blobs, epochs=2, batch_size=64, seed=5, progress=False)
+        results.append((h.train_loss, model.encoder[1].weight.detach().clone()))
+    assert results[0][0] == results[1][0]
+    assert torch.equal(results[0][1], results[1][1])
+
+
+class _OffByOne(Autoencoder):
+    """A decoder that returns 27×27: the classic arithmetic slip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.MaxPool2d(2))
+        self.decoder = nn.Sequential(nn.ConvTranspose2d(4, 1, 3, stride=2, padding=1))
+
+
+def test_wrong_decoder_shape_is_a_clear_error(blobs: ImageSet) -> None:
+    with pytest.raises(ShapeMismatchError, match="1×27×27 for inputs of 1×28×28"):
+        train(_OffByOne(), blobs, epochs=1, progress=False)
+
+
+@pytest.mark.parametrize("scheduler", [None, "step", "cosine", "onecycle", "plateau"])
+def test_schedulers_change_the_learning_rate_as_named(blobs: ImageSet, scheduler) -> None:
+    h = train(SimpleConvAutoencoder(), blobs, blobs, epochs=3, lr=1e-2, scheduler=scheduler,
+              progress=False)
+    if scheduler is None:
+        assert h.lr == [1e-2] * 3
+    elif scheduler in ("step", "cosine", "onecycle"):
+        assert h.lr[-1] < 1e-2
+    assert all(math.isfinite(v) for v in h.train_loss)
+
+
+def test_clipping_caps_the_update_but_reports_the_raw_norm(blobs: ImageSet) -> None:
+    h = train(DeepAutoencoder(), blobs, epochs=1, clip_grad_norm=1e-3, progress=False)
+    assert h.grad_norm_max[0] > 1e-3  # recorded before clipping
+
+
+def test_bce_loss_and_bad_names(blobs: ImageSet) -> None:
+    h = train(SimpleConvAutoencoder(), blobs, epochs=1, loss="bce", progress=False)
+    assert h.final_train_loss > 0
+    with pytest.raises(ValueError, match='"mse" or "bce"'):
+        train(SimpleConvAutoencoder(), blobs, epochs=1, loss="l1", progress=False)
+    with pytest.raises(ValueError, match="optimizer"):
+        train(SimpleConvAutoencoder(), blobs, epochs=1, optimizer="rmsprop", progress=False)
+    with pytest.raises(ValueError, match="scheduler"):
+        train(SimpleConvAutoencoder(), blobs, epochs=1, scheduler="warp", progress=False)
+
+
+def test_denoising_corruption_feeds_inputs_not_targets(blobs: ImageSet) -> None:
+    seen = []
+
+    def corrupt(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+        seen.append(True)
+        return (x + 0.1 * torch.randn(x.shape, generator=g)).clamp(0, 1)
+
+    def objective(model, inputs, targets):
+        assert not torch.equal(inputs, targets) and set(targets.unique().tolist()) <= {0.0, 1.0}
+        return training.reconstruction_loss(model(inputs), targets)
+
+    train(SimpleConvAutoencoder(), blobs, epochs=1, corrupt=corrupt, objective=objective,
+          progress=False)
+    assert seen
+
+
+def test_non_finite_loss_stops_with_a_warning(blobs: ImageSet) -> None:
+    def broken(model, inputs, targets):
+        return model(inputs).sum() * float("nan")
+
+    with pytest.warns(RuntimeWarning, match="training stopped"):
+        h = train(SimpleConvAutoencoder(), blobs, epochs=5, objective=broken, progress=False)
+    assert h.epochs == 1 and "nan" in h.stopped_early
+
+
+def test_reconstruct_keeps_the_shape(blobs: ImageSet) -> None:
+    out = reconstruct(SimpleConvAutoencoder(), blobs, batch_size=100)
+    assert out.shape == blobs.images.shape
+
+
+def test_checkpoint_round_trip(tmp_path: Path, blobs: ImageSet) -> None:
+    seed_everything(1)
+    model = DeepConvAutoencoder(8)
+    history = History(train_loss=[0.5, 0.25], lr=[1e-3, 1e-3])
+    path = save_checkpoint(model, tmp_path / "m.pt", history)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]  # no temporary file left over
+    seed_everything(2)
+    fresh = DeepConvAutoencoder(8)
+    loaded = load_checkpoint(fresh, path)
+    assert loaded.train_loss == [0.5, 0.25]
+    for a, b in zip(model.state_dict().values(), fresh.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_checkpoint_that_does_not_fit_says_why(tmp_path: Path) -> None:
+    path = save_checkpoint(DeepConvAutoencoder(8), tmp_path / "m.pt")
+    with pytest.raises(CheckpointMismatchError, match="different shapes: encoder.8.weight"):
+        load_checkpoint(DeepConvAutoencoder(16), path)
+    with pytest.raises(CheckpointMismatchError, match="missing from the file"):
+        load_checkpoint(DeepAutoencoder(), path)
+
+
+def test_corrupted_checkpoint_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "bad.pt"
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointMismatchError, match="could not be read"):
+        load_checkpoint(SimpleConvAutoencoder(), path)
+    with pytest.raises(FileNotFoundError):
+        load_checkpoint(SimpleConvAutoencoder(), tmp_path / "absent.pt")
+
+
+def test_cached_train_trains_once_then_loads(tmp_path: Path, blobs: ImageSet, monkeypatch) -> None:
+    seed_everything(0)
+    first = SimpleConvAutoencoder()
+    h1 = cached_train(first, "simple", blobs, blobs, directory=tmp_path, epochs=1, progress=False)
+    assert len(list(tmp_path.glob("simple-*.pt"))) == 1
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("should have loaded from the cache")
+
+    monkeypatch.setattr(training, "train", no_training)
+    second = SimpleConvAutoencoder()
+    h2 = cached_train(second, "simple", blobs, blobs, directory=tmp_path, epochs=1, progress=False)
+    assert h2.train_loss == h1.train_loss
+    assert torch.equal(first.decoder[0].weight, second.decoder[0].weight)
+    with pytest.raises(AssertionError, match="cache"):  # a changed setting is a new entry
+        cached_train(SimpleConvAutoencoder(), "simple", blobs, blobs, directory=tmp_path,
+                     epochs=2, progress=False)
