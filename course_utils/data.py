@@ -275,14 +275,29 @@ def digits_stand_in(split: Split = "train", *, name: str = "MNIST") -> ImageSet:
     labels = torch.tensor(digits.target, dtype=torch.int64)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
     index = order[:-FALLBACK_TEST_SIZE] if train else order[-FALLBACK_TEST_SIZE:]
-    copies = STAND_IN_COPIES[split]
-    images = _jitter(canvas[index].repeat(copies, 1, 1, 1), seed=10 if train else 20)
+    count = _stand_in_count(split, len(index))
+    repeat = index.repeat(-(-count // len(index)))[:count]
+    images = _jitter(canvas[repeat], seed=10 if train else 20)
     return ImageSet(
         images,
-        labels[index].repeat(copies),
+        labels[repeat],
         source=f"offline stand-in for {name}: scikit-learn's 8×8 digits resized to 28×28",
         name=name,
     )
+
+
+def _stand_in_count(split: Split, digits: int) -> int:
+    """Images in the stand-in split: ``STAND_IN_COPIES`` per digit, or
+    ``COURSE_STAND_IN_TRAIN_IMAGES`` for the training split (benchmarks use 60,000, the
+    size of MNIST's training set, to time the lessons as a learner online would run them)."""
+    import os
+
+    wanted = os.environ.get("COURSE_STAND_IN_TRAIN_IMAGES", "").strip()
+    if split == "train" and wanted:
+        if not wanted.isdigit() or int(wanted) < 1:
+            raise ValueError(f"COURSE_STAND_IN_TRAIN_IMAGES must be a positive number, got {wanted!r}")
+        return int(wanted)
+    return STAND_IN_COPIES[split] * digits
 
 
 def _jitter(images: torch.Tensor, *, seed: int) -> torch.Tensor:
@@ -338,6 +353,31 @@ def tile_with_shifts(data: ImageSet, count: int, *, max_shift: int = 2, seed: in
         images[rows] = torch.roll(images[rows], shifts=(dy, dx), dims=(2, 3))
     return ImageSet(images, data.labels[index], f"{data.source}, tiled to {count} with shifts",
                     data.name)
+
+
+def write_mnist_folder(train: ImageSet, test: ImageSet, root: Path,
+                       folder: str = "MNIST") -> Path:
+    """Write images as a torchvision MNIST folder (``root/MNIST/raw/*-ubyte``), as a download would.
+
+    The files use MNIST's IDX format: a big-endian header (magic number, then each
+    dimension), then one unsigned byte per pixel. Benchmarks and tests use this to run
+    torchvision's real loading code offline.
+    """
+    raw = Path(root) / folder / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for prefix, part in (("train", train), ("t10k", test)):
+        pixels = (part.images[:, 0] * 255).round().to(torch.uint8).numpy()  # N×28×28
+        _write_idx(raw / f"{prefix}-images-idx3-ubyte", pixels)
+        _write_idx(raw / f"{prefix}-labels-idx1-ubyte", part.labels.to(torch.uint8).numpy())
+    return raw
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    import struct
+
+    header = struct.pack(">I", 0x0800 | array.ndim)  # 0x08: unsigned bytes
+    header += b"".join(struct.pack(">I", n) for n in array.shape)
+    path.write_bytes(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
 
 # --------------------------------------------------------------------------- batches

@@ -202,6 +202,13 @@ def images_of(data: Images) -> torch.Tensor:
     return images
 
 
+def _memory_format(model: nn.Module, channels_last: bool | None) -> torch.memory_format:
+    """channels_last when asked, or by default when the model prefers it."""
+    wanted = getattr(model, "prefers_channels_last", False) if channels_last is None \
+        else channels_last
+    return torch.channels_last if wanted else torch.contiguous_format
+
+
 def _gradient_norm(model: nn.Module, clip: float | None) -> float:
     """Total L2 norm of all gradients; clip them to ``clip`` first if given."""
     params = [p for p in model.parameters() if p.grad is not None]
@@ -231,6 +238,7 @@ def train(
     device: str | torch.device | None = None,
     seed: int = 0,
     progress: bool | None = None,
+    channels_last: bool | None = None,
 ) -> History:
     """Train ``model`` to reconstruct ``train_set``; return a :class:`History`.
 
@@ -242,15 +250,18 @@ def train(
     reconstruction loss for models that need more (a VAE, a sparsity penalty).
 
     Training stops early, with a warning, if the loss stops being a finite number.
+    ``channels_last`` (default: the model's ``prefers_channels_last``) only changes how
+    tensors are laid out in memory, for speed.
     """
     if epochs < 0:
         raise ValueError(f"epochs cannot be negative, got {epochs}")
     device = torch.device(device) if device is not None else pick_device()
     objective = objective or reconstruction_objective(loss)
     show_progress = (not is_fast()) if progress is None else progress
-    images = images_of(train_set).to(device)
+    layout = _memory_format(model, channels_last)
+    images = images_of(train_set).to(device).contiguous(memory_format=layout)
     test_images = images_of(test_set).to(device) if test_set is not None else None
-    model.to(device)
+    model.to(device=device, memory_format=layout)
     opt = make_optimizer(optimizer, model.parameters(), lr, weight_decay)
     steps_per_epoch = math.ceil(len(images) / batch_size)
     schedule = make_scheduler(scheduler, opt, lr, epochs, steps_per_epoch)
@@ -315,7 +326,7 @@ def evaluate(model: nn.Module, data: Images, *, loss: str = "mse", batch_size: i
     """
     objective = objective or reconstruction_objective(loss)
     device = torch.device(device) if device is not None else _model_device(model)
-    images = images_of(data).to(device)
+    images = images_of(data).to(device).contiguous(memory_format=_memory_format(model, None))
     generator = torch.Generator().manual_seed(seed + 1)
     total = 0.0
     with eval_mode(model), torch.inference_mode():

@@ -145,10 +145,10 @@ from course_utils.training import reconstruct, train
 
 seed_everything(0)
 model = SimpleConvAutoencoder()
-epochs = budget(full=3, fast=1)
-first_train = train_set.subset(budget(full=None, fast=2000))
+epochs = budget(full=2, fast=1)
+first_train = train_set.subset(budget(full=12_000, fast=3_000))
 start = time.perf_counter()
-history = train(model, first_train, test_set, epochs=epochs, batch_size=128, lr=3e-3)
+history = train(model, first_train, test_set, epochs=epochs, batch_size=32, lr=1e-2)
 elapsed = time.perf_counter() - start
 print(history)
 print(f"trained on {len(first_train):,} images for {epochs} epoch(s) in {elapsed:.1f} s")

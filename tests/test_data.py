@@ -3,7 +3,6 @@ corrupted downloads, batches and corruptions."""
 
 from __future__ import annotations
 
-import gzip
 import struct
 from pathlib import Path
 
@@ -26,22 +25,38 @@ from course_utils.data import (
 )
 
 
+def write_tiny_mnist(root: Path, folder: str = "MNIST", train: int = 12, test: int = 5) -> Path:
+    """A real torchvision MNIST folder with a few random images, as the download leaves it."""
+    g = torch.Generator().manual_seed(0)
+
+    def random_set(n: int) -> ImageSet:
+        pixels = torch.randint(0, 256, (n, 1, 28, 28), generator=g).float() / 255
+        return ImageSet(pixels, torch.randint(0, 10, (n,), generator=g), "random")
+
+    return data.write_mnist_folder(random_set(train), random_set(test), root, folder)
+
+
 def _write_idx(path: Path, array: np.ndarray) -> None:
-    """Write an array in MNIST's IDX format (big-endian header, then unsigned bytes)."""
-    magic = 0x0800 | array.ndim
-    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", n) for n in array.shape)
+    """Write an array in MNIST's IDX format (independently of the library's writer)."""
+    header = struct.pack(">I", 0x0800 | array.ndim) + b"".join(
+        struct.pack(">I", n) for n in array.shape)
     path.write_bytes(header + array.astype(np.uint8).tobytes())
 
 
-def write_tiny_mnist(root: Path, folder: str = "MNIST", train: int = 12, test: int = 5) -> Path:
-    """A real torchvision MNIST folder with a few random images, as the download leaves it."""
-    raw = root / folder / "raw"
-    raw.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for prefix, count in (("train", train), ("t10k", test)):
-        _write_idx(raw / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28)))
-        _write_idx(raw / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, (count,)))
-    return raw
+def test_idx_writer_matches_the_format(tmp_path: Path) -> None:
+    raw = write_tiny_mnist(tmp_path, train=3, test=2)
+    header = (raw / "train-images-idx3-ubyte").read_bytes()[:16]
+    assert struct.unpack(">IIII", header) == (0x0803, 3, 28, 28)
+    assert (raw / "t10k-labels-idx1-ubyte").stat().st_size == 8 + 2
+
+
+def test_stand_in_size_for_benchmarks(monkeypatch) -> None:
+    monkeypatch.setenv("COURSE_STAND_IN_TRAIN_IMAGES", "2000")
+    assert len(data.digits_stand_in("train")) == 2000
+    assert len(data.digits_stand_in("test")) == 600
+    monkeypatch.setenv("COURSE_STAND_IN_TRAIN_IMAGES", "lots")
+    with pytest.raises(ValueError, match="positive number"):
+        data.digits_stand_in("train")
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,11 @@ class Autoencoder(nn.Module):
     encoder: nn.Module
     decoder: nn.Module
 
+    #: Train in PyTorch's channels-last memory layout (N×H×W×C in memory). On CPUs this
+    #: speeds up convolutions, so conv models set it to True (measured in
+    #: benchmarks/bench_training.py); it changes speed only, never results' meaning.
+    prefers_channels_last: bool = False
+
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.encoder(x)
 

@@ -17,6 +17,8 @@ class SimpleConvAutoencoder(Autoencoder):
     changes the representation, it does not compress it.
     """
 
+    prefers_channels_last = True
+
     def __init__(self, channels: int = 16) -> None:
         super().__init__()
         self.encoder = nn.Sequential(
@@ -61,6 +63,8 @@ class DeepConvAutoencoder(Autoencoder):
     needs no output_padding, while (7−1)·2 − 2 + 3 = 13 is one short of 14, so the next two
     transposed convolutions use ``output_padding=1``.
     """
+
+    prefers_channels_last = True
 
     def __init__(self, latent_channels: int = 64) -> None:
         super().__init__()
