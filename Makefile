@@ -24,8 +24,9 @@ setup: $(BIN)/activate-course
 lab: setup
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
 
+# Two workers, one thread each; a notebook's cells stay together on one worker (loadfile).
 test: setup
-	COURSE_FAST=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	COURSE_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # Re-execute notebooks from their paired .py scripts, in learner mode, outputs saved in place.
 notebooks: setup
