@@ -17,6 +17,8 @@ ships, and say so once, loudly:
 
 from __future__ import annotations
 
+import functools
+import os
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -31,6 +33,7 @@ from .config import data_dir, display_path, is_offline
 
 Split = str  # "train" or "test"
 
+SKLEARN_DIGITS = 1797
 FALLBACK_TEST_SIZE = 300
 STAND_IN_COPIES = {"train": 4, "test": 2}
 CIFAR_FALLBACK_SIZES = {"train": 2000, "test": 500}
@@ -156,28 +159,27 @@ def _load_torchvision(
     return dataset.data, dataset.targets
 
 
+def _corrupted(name: str, folder: Path, problem: str) -> DatasetError:
+    return DatasetError(
+        f"the {name} files in {display_path(folder)} are corrupted or only partly downloaded "
+        f"({problem}). Delete that folder and run again to re-download."
+    )
+
+
 def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> ImageSet:
     root = data_dir()
+    folder = root / dataset_class.__name__
     try:
         raw, targets = _load_torchvision(dataset_class, root, train, download=not is_offline())
     except DatasetError as error:
-        raise DatasetError(
-            f"the {name} files under {root} are corrupted or only partly downloaded ({error}). "
-            f"Delete {root / dataset_class.__name__} and run again to re-download."
-        ) from error
+        raise _corrupted(name, folder, str(error)) from error
     images = torch.as_tensor(raw)
     if images.dtype != torch.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise DatasetError(
-            f"the {name} files under {root} hold images of shape {tuple(images.shape)} "
-            f"({images.dtype}), not N×28×28 uint8: they look corrupted. "
-            f"Delete {root / dataset_class.__name__} and run again to re-download."
-        )
+        raise _corrupted(name, folder, f"images of shape {tuple(images.shape)}, not N×28×28")
     labels = torch.as_tensor(targets, dtype=torch.int64)
     if len(labels) != len(images):
-        raise DatasetError(
-            f"the {name} files under {root} hold {len(images)} images but {len(labels)} labels: "
-            f"a partial download. Delete {root / dataset_class.__name__} and run again."
-        )
+        raise _corrupted(name, folder, f"{len(images)} images but {len(labels)} labels: "
+                                       f"a partial download")
     return ImageSet(
         images.unsqueeze(1).float().div_(255.0),  # N×28×28 uint8 → N×1×28×28 in [0, 1]
         labels,
@@ -186,13 +188,29 @@ def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> 
     )
 
 
-def _load_grayscale(name: str, dataset_class_name: str, split: Split) -> ImageSet:
-    train = _check_split(split)
+def _cifar10_from_torchvision(train: bool) -> ImageSet:
     import torchvision.datasets
 
-    dataset_class = getattr(torchvision.datasets, dataset_class_name)
+    root = data_dir()
     try:
-        return _grayscale_from_torchvision(name, dataset_class, train)
+        raw, targets = _load_torchvision(torchvision.datasets.CIFAR10, root, train,
+                                         download=not is_offline())
+    except DatasetError as error:
+        raise _corrupted("CIFAR-10", root / "cifar-10-batches-py", str(error)) from error
+    images = torch.as_tensor(np.asarray(raw)).permute(0, 3, 1, 2).float().div_(255.0)
+    return ImageSet(
+        images.contiguous(),  # N×32×32×3 uint8 → N×3×32×32 in [0, 1]
+        torch.as_tensor(targets, dtype=torch.int64),
+        source="CIFAR-10 via torchvision",
+        name="CIFAR-10",
+    )
+
+
+def _real_or_stand_in(name: str, load_real: Callable[[], ImageSet],
+                      make_stand_in: Callable[[], ImageSet]) -> ImageSet:
+    """The real data set if it can be had; otherwise announce why not and use the stand-in."""
+    try:
+        return load_real()
     except FileNotFoundError as error:
         reason = (
             "COURSE_OFFLINE=1 is set and no copy was found on disk"
@@ -202,12 +220,21 @@ def _load_grayscale(name: str, dataset_class_name: str, split: Split) -> ImageSe
     except DatasetError as error:
         reason = str(error)
     _announce_fallback(name, reason)
-    return digits_stand_in(split, name=name)
+    return make_stand_in()
 
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0][:200] if text else type(error).__name__
+
+
+def _load_grayscale(name: str, dataset_class_name: str, split: Split) -> ImageSet:
+    train = _check_split(split)
+    import torchvision.datasets
+
+    dataset_class = getattr(torchvision.datasets, dataset_class_name)
+    return _real_or_stand_in(name, lambda: _grayscale_from_torchvision(name, dataset_class, train),
+                             lambda: digits_stand_in(split, name=name))
 
 
 def load_mnist(split: Split = "train") -> ImageSet:
@@ -223,33 +250,8 @@ def load_fashion_mnist(split: Split = "train") -> ImageSet:
 def load_cifar10(split: Split = "train") -> ImageSet:
     """CIFAR-10 colour images (3×32×32), or the offline stand-in (photo patches)."""
     train = _check_split(split)
-    import torchvision.datasets
-
-    root = data_dir()
-    try:
-        raw, targets = _load_torchvision(
-            torchvision.datasets.CIFAR10, root, train, download=not is_offline()
-        )
-        images = torch.as_tensor(np.asarray(raw)).permute(0, 3, 1, 2).float().div_(255.0)
-        return ImageSet(
-            images.contiguous(),  # N×32×32×3 uint8 → N×3×32×32 in [0, 1]
-            torch.as_tensor(targets, dtype=torch.int64),
-            source="CIFAR-10 via torchvision",
-            name="CIFAR-10",
-        )
-    except FileNotFoundError as error:
-        reason = (
-            "COURSE_OFFLINE=1 is set and no copy was found on disk"
-            if is_offline()
-            else f"the download did not succeed ({_first_line(error)})"
-        )
-    except DatasetError as error:
-        reason = (
-            f"the CIFAR-10 files under {root} are corrupted or partial ({_first_line(error)}); "
-            f"delete {root / 'cifar-10-batches-py'} to re-download"
-        )
-    _announce_fallback("CIFAR-10", reason)
-    return photo_patches_stand_in(split)
+    return _real_or_stand_in("CIFAR-10", lambda: _cifar10_from_torchvision(train),
+                             lambda: photo_patches_stand_in(split))
 
 
 # --------------------------------------------------------------------------- stand-ins
@@ -265,39 +267,44 @@ def digits_stand_in(split: Split = "train", *, name: str = "MNIST") -> ImageSet:
     shifted (±2 pixels) with a fixed seed: without this jitter the images would span only
     the 64 dimensions of the 8×8 originals, and PCA would look unbeatable.
     """
+    _check_split(split)
+    images, labels = _jittered_digits(split, _stand_in_count(split))
+    return ImageSet(
+        images.clone(),
+        labels.clone(),
+        source=f"offline stand-in for {name}: scikit-learn's 8×8 digits resized to 28×28",
+        name=name,
+    )
+
+
+def _stand_in_count(split: Split) -> int:
+    """Images in a stand-in split: ``STAND_IN_COPIES`` per digit, or, for the training split,
+    ``COURSE_STAND_IN_TRAIN_IMAGES`` (benchmarks use 60,000, the size of MNIST's training
+    set, to time the lessons as a learner online would run them)."""
+    wanted = os.environ.get("COURSE_STAND_IN_TRAIN_IMAGES", "").strip()
+    if split == "train" and wanted:
+        if not wanted.isdigit() or int(wanted) < 1:
+            raise ValueError(
+                f"COURSE_STAND_IN_TRAIN_IMAGES must be a positive number, got {wanted!r}")
+        return int(wanted)
+    digits = SKLEARN_DIGITS - FALLBACK_TEST_SIZE if split == "train" else FALLBACK_TEST_SIZE
+    return STAND_IN_COPIES[split] * digits
+
+
+@functools.lru_cache(maxsize=4)
+def _jittered_digits(split: Split, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``count`` jittered copies of the split's digits (cached: building them takes a moment)."""
     from sklearn.datasets import load_digits
 
-    train = _check_split(split)
     digits = load_digits()
     small = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0  # N×1×8×8
     big = F.interpolate(small, size=(20, 20), mode="bilinear", align_corners=False)  # N×1×20×20
     canvas = F.pad(big, (4, 4, 4, 4)).clamp_(0.0, 1.0)  # N×1×28×28
     labels = torch.tensor(digits.target, dtype=torch.int64)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
-    index = order[:-FALLBACK_TEST_SIZE] if train else order[-FALLBACK_TEST_SIZE:]
-    count = _stand_in_count(split, len(index))
-    repeat = index.repeat(-(-count // len(index)))[:count]
-    images = _jitter(canvas[repeat], seed=10 if train else 20)
-    return ImageSet(
-        images,
-        labels[repeat],
-        source=f"offline stand-in for {name}: scikit-learn's 8×8 digits resized to 28×28",
-        name=name,
-    )
-
-
-def _stand_in_count(split: Split, digits: int) -> int:
-    """Images in the stand-in split: ``STAND_IN_COPIES`` per digit, or
-    ``COURSE_STAND_IN_TRAIN_IMAGES`` for the training split (benchmarks use 60,000, the
-    size of MNIST's training set, to time the lessons as a learner online would run them)."""
-    import os
-
-    wanted = os.environ.get("COURSE_STAND_IN_TRAIN_IMAGES", "").strip()
-    if split == "train" and wanted:
-        if not wanted.isdigit() or int(wanted) < 1:
-            raise ValueError(f"COURSE_STAND_IN_TRAIN_IMAGES must be a positive number, got {wanted!r}")
-        return int(wanted)
-    return STAND_IN_COPIES[split] * digits
+    index = order[:-FALLBACK_TEST_SIZE] if split == "train" else order[-FALLBACK_TEST_SIZE:]
+    repeat = index.repeat(-(-count // len(index)))[:count]  # each digit in turn, then again
+    return _jitter(canvas[repeat], seed=10 if split == "train" else 20), labels[repeat]
 
 
 def _jitter(images: torch.Tensor, *, seed: int) -> torch.Tensor:

@@ -115,14 +115,8 @@ def plot_history(histories: Mapping[str, History] | History, *, title: str = "Tr
         if show_test and h.test_loss:
             ax.plot(epochs, h.test_loss, color=colour, ls="--", marker="s", ms=3,
                     label=f"{name} (test)")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss (mean per pixel)")
-    if log_scale:
-        ax.set_yscale("log")
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish_line_plot(fig, ax, title=title, xlabel="epoch",
+                             ylabel="loss (mean per pixel)", log_y=log_scale)
 
 
 def plot_series(series: Mapping[str, Sequence[float]], *, title: str, xlabel: str, ylabel: str,
@@ -133,6 +127,12 @@ def plot_series(series: Mapping[str, Sequence[float]], *, title: str, xlabel: st
     for name, values in series.items():
         xs = list(x) if x is not None else list(range(1, len(values) + 1))
         ax.plot(xs, list(values), marker="o", ms=3, label=name)
+    return _finish_line_plot(fig, ax, title=title, xlabel=xlabel, ylabel=ylabel, log_y=log_y)
+
+
+def _finish_line_plot(fig: Figure, ax, *, title: str, xlabel: str, ylabel: str,
+                      log_y: bool) -> Figure:
+    """Labels, title, legend and layout: the same for every line plot of the course."""
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if log_y:
