@@ -31,7 +31,8 @@ test: setup
 # Re-execute notebooks from their paired .py scripts, in learner mode, outputs saved in place.
 notebooks: setup
 	for py in notebooks/[0-9]*.py notebooks/solutions/[0-9]*.py; do \
-		[ -e "$$py" ] && $(BIN)/python tools/build_notebook.py "$$py" || exit 1; \
+		[ -e "$$py" ] || continue; \
+		$(BIN)/python tools/build_notebook.py "$$py" || exit 1; \
 	done
 
 notebook: setup
