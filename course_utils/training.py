@@ -220,6 +220,42 @@ def _gradient_norm(model: nn.Module, clip: float | None) -> float:
         torch.stack([torch.linalg.vector_norm(p.grad) for p in params])))
 
 
+def train_one_epoch(
+    model: nn.Module,
+    images: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    objective: Objective,
+    *,
+    batch_size: int,
+    generator: torch.Generator,
+    corrupt: Corruption | None = None,
+    clip_grad_norm: float | None = None,
+    per_batch_scheduler: Any = None,
+    on_batch: Callable[[], Any] | None = None,
+) -> tuple[float, list[float]]:
+    """One pass over ``images`` in shuffled mini-batches; the mean loss and each step's gradient norm.
+
+    The five steps of every training step: forward (inside ``objective``), loss,
+    ``backward()``, gradient norm (clipped if asked), ``optimizer.step()``.
+    """
+    model.train()
+    total, count, norms = 0.0, 0, []
+    for x in batches(images, batch_size, shuffle=True, generator=generator):  # x: B×C×H×W
+        inputs = corrupt(x, generator) if corrupt is not None else x
+        optimizer.zero_grad(set_to_none=True)
+        batch_loss = objective(model, inputs, x)  # the targets are always the clean images
+        batch_loss.backward()
+        norms.append(_gradient_norm(model, clip_grad_norm))
+        optimizer.step()
+        if per_batch_scheduler is not None:
+            per_batch_scheduler.step()
+        total += batch_loss.item() * len(x)
+        count += len(x)
+        if on_batch is not None:
+            on_batch()
+    return total / max(count, 1), norms
+
+
 def train(
     model: nn.Module,
     train_set: Images,
@@ -269,28 +305,21 @@ def train(
     torch.manual_seed(seed)  # dropout masks
     history = History()
 
-    epoch_range: Any = range(epochs)
-    if show_progress:
+    bar: Any = None
+    if show_progress:  # one bar over every batch of every epoch
         from tqdm.auto import tqdm
 
-        epoch_range = tqdm(epoch_range, desc=f"training {type(model).__name__}", unit="epoch")
-    for epoch in epoch_range:
+        bar = tqdm(total=epochs * steps_per_epoch, desc=f"training {type(model).__name__}",
+                   unit="batch")
+    for epoch in range(epochs):
         start = time.perf_counter()
-        model.train()
-        total, count, norms = 0.0, 0, []
-        for x in batches(images, batch_size, shuffle=True, generator=generator):
-            inputs = corrupt(x, generator) if corrupt is not None else x
-            opt.zero_grad(set_to_none=True)
-            batch_loss = objective(model, inputs, x)
-            batch_loss.backward()
-            norms.append(_gradient_norm(model, clip_grad_norm))
-            opt.step()
-            if schedule is not None and schedule.per_batch:
-                schedule.scheduler.step()
-            total += batch_loss.item() * len(x)
-            count += len(x)
+        mean_loss, norms = train_one_epoch(
+            model, images, opt, objective, batch_size=batch_size, generator=generator,
+            corrupt=corrupt, clip_grad_norm=clip_grad_norm,
+            per_batch_scheduler=schedule.scheduler if schedule and schedule.per_batch else None,
+            on_batch=bar.update if bar is not None else None)
+        history.train_loss.append(mean_loss)
         history.lr.append(opt.param_groups[0]["lr"])
-        history.train_loss.append(total / max(count, 1))
         history.grad_norm.append(sum(norms) / max(len(norms), 1))
         history.grad_norm_max.append(max(norms, default=0.0))
         if test_images is not None:
@@ -304,15 +333,16 @@ def train(
                 schedule.scheduler.step(monitored[-1])
             else:
                 schedule.scheduler.step()
-        if show_progress:
-            epoch_range.set_postfix(train=f"{history.train_loss[-1]:.4f}",
-                                    **({"test": f"{history.test_loss[-1]:.4f}"}
-                                       if history.test_loss else {}))
+        if bar is not None:
+            bar.set_postfix(epoch=epoch + 1, train=f"{history.train_loss[-1]:.4f}",
+                            **({"test": f"{history.test_loss[-1]:.4f}"} if history.test_loss else {}))
         if not math.isfinite(history.train_loss[-1]):
             history.stopped_early = f"the loss became {history.train_loss[-1]} in epoch {epoch + 1}"
             warnings.warn(f"training stopped: {history.stopped_early} (try a smaller learning "
                           f"rate or gradient clipping)", RuntimeWarning, stacklevel=2)
             break
+    if bar is not None:
+        bar.close()
     model.eval()
     return history
 
