@@ -43,12 +43,14 @@ BINDER_CONDA_NAMES = {**CONDA_NAMES, "torch": "pytorch-cpu"}
 CONDA_TOOLING = {"python", "pip"}
 # Python versions repo2docker has environments for (binder/environment.yml must pin one).
 BINDER_PYTHONS = {"3.10", "3.11", "3.12", "3.13"}
+# How environment.yml's pip section installs course_utils from the checkout.
+INSTALL_REPO = {"-e .", "-e.", "."}
 
 _MATCH_SPEC = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*$")
 
 
 def _conda_spec(text: str) -> tuple[str, str]:
-    """``"pytorch >=2.6"`` -> ``("pytorch", ">=2.6")``; ``"python =3.12"`` -> ("python", "=3.12")."""
+    """Split a conda match spec: ``"pytorch >=2.6"`` -> ``("pytorch", ">=2.6")``."""
     match = _MATCH_SPEC.match(text)
     if not match:
         raise ValueError(f"cannot read the conda package spec {text!r}")
@@ -73,7 +75,8 @@ def read_pyproject(root: Path) -> tuple[dict[str, Requirement], dict[str, Requir
         return {canonicalize_name(r.name): r for r in map(Requirement, lines)}
 
     extras = project.get("optional-dependencies", {})
-    return by_name(project["dependencies"]), by_name(extras.get("test", [])), project["requires-python"]
+    test_extra = by_name(extras.get("test", []))
+    return by_name(project["dependencies"]), test_extra, project["requires-python"]
 
 
 def read_conda_env(path: Path) -> tuple[dict[str, str], list[str], list[str]]:
@@ -133,13 +136,11 @@ def config_problems(root: Path) -> list[str]:
     conda, pip_lines, channels = read_conda_env(root / "environment.yml")
     if channels != ["conda-forge"]:
         problems.append(f"environment.yml: channels must be [conda-forge], not {channels}")
-    installs_repo = {"-e .", "-e.", "."} & {line.strip() for line in pip_lines}
-    if not installs_repo:
+    pip_lines = [line.strip() for line in pip_lines]
+    if not INSTALL_REPO & set(pip_lines):
         problems.append("environment.yml: its pip section must install the course (-e .)")
-    pip = {
-        canonicalize_name(r.name): r
-        for r in (Requirement(line) for line in pip_lines if line.strip() not in {"-e .", "-e.", "."})
-    }
+    requirements = [Requirement(line) for line in pip_lines if line not in INSTALL_REPO]
+    pip = {canonicalize_name(r.name): r for r in requirements}
     problems += _compare("environment.yml", {**dependencies, **test_extra}, CONDA_NAMES, conda, pip)
     if "python" not in conda:
         problems.append("environment.yml: python is missing")
@@ -210,7 +211,7 @@ def test_post_build_installs_course_without_dependencies_and_fetches_mnist() -> 
 
 def test_readme_badge_opens_the_first_notebook_in_jupyterlab() -> None:
     readme = (REPO / "README.md").read_text()
-    badge = re.search(r"\(https://mybinder\.org/v2/gh/[^)\s]+\?urlpath=lab/tree/([^)\s]+)\)", readme)
+    badge = re.search(r"\(https://mybinder\.org/v2/gh/\S+?\?urlpath=lab/tree/([^)\s]+)\)", readme)
     assert badge, "README.md has no Binder badge with ?urlpath=lab/tree/..."
     assert badge.group(1) == "notebooks/00_start_here.ipynb"
     assert (REPO / badge.group(1)).is_file()
@@ -291,7 +292,7 @@ def test_checker_catches_drift(tmp_path: Path, drift: tuple[str, str, str, str])
 
 
 def test_repo2docker_builds_from_binder_folder(tmp_path: Path) -> None:
-    """repo2docker (what Binder runs) picks binder/environment.yml and postBuild, not the root files.
+    """repo2docker (what Binder runs) uses binder/environment.yml and postBuild, not root files.
 
     ``--no-build`` only renders the Dockerfile, so no Docker daemon is needed. The user id
     and name are Binder's.
