@@ -135,11 +135,14 @@ def lab_environment(home: Path) -> dict[str, str]:
     return env
 
 
-def lab_options(port: int, token: str) -> list[str]:
+def lab_options(port: int, token: str, home: Path) -> list[str]:
+    """Options for a test server: loopback, a fixed port, a token, checkpoints under ``home``."""
     root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
     return [
         *root,
         "--no-browser",
+        # JupyterLab makes a checkpoint of each notebook it opens: not in the repository.
+        f"--FileCheckpoints.checkpoint_dir={home / 'checkpoints'}",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
@@ -231,8 +234,9 @@ def _stop(process: subprocess.Popen[bytes], server: LabServer) -> None:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab from this Python, serving the repository, FAST mode for its kernels."""
     port, token = free_port(), secrets.token_hex(16)
-    env = lab_environment(tmp_path_factory.mktemp("jupyter-home"))
-    command = [sys.executable, "-m", "jupyter", "lab", *lab_options(port, token)]
+    home = tmp_path_factory.mktemp("jupyter-home")
+    env = lab_environment(home)
+    command = [sys.executable, "-m", "jupyter", "lab", *lab_options(port, token, home)]
     with running_lab(command, env, f"http://127.0.0.1:{port}", token,
                      ARTIFACTS / "jupyter-lab.log") as server:  # fmt: skip
         yield server
@@ -434,15 +438,15 @@ def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path) -> N
     make = shutil.which("make")
     assert make, "make is not installed"
     bin_dir = Path(sys.executable).parent
-    port, token = free_port(), secrets.token_hex(16)
+    port, token, home = free_port(), secrets.token_hex(16), tmp_path / "jupyter-home"
     command = [
         make, "--no-print-directory", "-o", f"{bin_dir}/activate-course", "lab",
-        f"BIN={bin_dir}", "LAB_ARGS=" + " ".join(lab_options(port, token)),
+        f"BIN={bin_dir}", "LAB_ARGS=" + " ".join(lab_options(port, token, home)),
     ]  # fmt: skip
-    env = lab_environment(tmp_path / "jupyter-home")
+    env = lab_environment(home)
     step = Steps()
-    with running_lab(command, env, f"http://127.0.0.1:{port}", token,
-                     ARTIFACTS / "make-lab.log") as server:  # fmt: skip
+    with notebooks_unchanged(), running_lab(command, env, f"http://127.0.0.1:{port}", token,
+                                            ARTIFACTS / "make-lab.log") as server:  # fmt: skip
         step("make lab answers over HTTP")
         status, body = server.get("/lab")
         assert status == 200 and "jupyter-config-data" in body
