@@ -58,6 +58,7 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-dev-shm-usage",  # Docker's /dev/shm is 64 MB: Chromium crashes in CI without it
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 SERVER_START_S = 120
@@ -387,11 +388,13 @@ def test_explorer_slider_updates_output_size(lab: LabServer, page: Page) -> None
         step("all cells ran")
 
         result = panel.locator(".course-explorer-result")
+        expect(result, "one explorer result (class course-explorer-result)").to_have_count(1)
         expect(result).to_contain_text("output size: 28")
         not_rendered = panel.get_by_text(re.compile("Loading widget|Error displaying widget"))
         expect(not_rendered).to_have_count(0)
 
         slider = panel.locator(".course-explorer-input-size")
+        expect(slider, "one IntSlider of class course-explorer-input-size").to_have_count(1)
         handle, readout = slider.locator(".noUi-handle"), slider.locator(".widget-readout")
         handle.scroll_into_view_if_needed()
         expect(readout).to_have_text("14")
