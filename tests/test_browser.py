@@ -152,23 +152,39 @@ def lab_options(port: int, token: str, home: Path) -> list[str]:
     ]
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (kernels run in sessions of their own). Linux only."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
+def _stat(pid: int | str) -> tuple[int, int] | None:
+    """(parent pid, start time) of a process from /proc, or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), int(fields[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid`` (kernels run in sessions of their own) with its start
+    time, so that a recycled process id is never mistaken for one of ours. Linux only."""
+    children: dict[int, list[tuple[int, int]]] = {}
+    for folder in Path("/proc").glob("[0-9]*"):
+        stat = _stat(folder.name)
+        if stat:
+            children.setdefault(stat[0], []).append((int(folder.name), stat[1]))
+    found: dict[int, int] = {}
+    todo = [pid]
     while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
+        for child, started in children.get(todo.pop(), []):
+            found[child] = started
             todo.append(child)
     return found
 
 
-def _signal(pids: list[int], sig: signal.Signals) -> None:
-    for pid in pids:
+def _still_ours(processes: dict[int, int]) -> dict[int, int]:
+    return {pid: started for pid, started in processes.items()
+            if (_stat(pid) or (0, -1))[1] == started}  # fmt: skip
+
+
+def _signal(processes: dict[int, int], sig: signal.Signals) -> None:
+    for pid in _still_ours(processes):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
 
@@ -222,12 +238,12 @@ def _stop(process: subprocess.Popen[bytes], server: LabServer) -> None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
     # Kernels live in their own process groups: stop any the server left behind.
-    left = [pid for pid in below if Path(f"/proc/{pid}").exists()]
+    left = _still_ours(below)
     _signal(left, signal.SIGTERM)
     deadline = time.monotonic() + 5
     while left and time.monotonic() < deadline:
         time.sleep(0.1)
-        left = [pid for pid in left if Path(f"/proc/{pid}").exists()]
+        left = _still_ours(left)
     _signal(left, signal.SIGKILL)
 
 
