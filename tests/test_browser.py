@@ -392,7 +392,7 @@ def screenshot(page: Page, name: str) -> Path:
 def test_explorer_slider_updates_output_size(lab: LabServer, page: Page) -> None:
     from playwright.sync_api import expect
 
-    assert (REPO / EXPLORER_NOTEBOOK).is_file(), f"{EXPLORER_NOTEBOOK} is missing"
+    assert (REPO / EXPLORER_NOTEBOOK).is_file(), f"{EXPLORER_NOTEBOOK} is missing (lesson 05)"
     step = Steps()
     with notebooks_unchanged():
         panel = open_notebook(page, lab, EXPLORER_NOTEBOOK)
