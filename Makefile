@@ -22,7 +22,7 @@ $(BIN)/activate-course: pyproject.toml
 setup: $(BIN)/activate-course
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00_start_here.ipynb $(LAB_ARGS)
 
 # Two workers, one thread each; a notebook's cells stay together on one worker (loadfile).
 test: setup
