@@ -75,7 +75,7 @@ def toy_images(count: int = 16, channels: int = 1, size: int = 28, *, seed: int 
 
 
 def train_and_score(model: nn.Module, name: str, train_set: ImageSet, test_set: ImageSet, *,
-                    epochs: int, lr: float = 2e-3, batch_size: int = 64) -> float:
+                    epochs: int, lr: float = 2e-3, batch_size: int = 32) -> float:
     """Train ``model`` (or load it from the checkpoint cache) with MSE; return its test MSE.
 
     Every model of an exercise gets the same images, epochs, batch size and learning rate:
@@ -194,7 +194,7 @@ def _run(fn: Callable[..., Any], *args: Any, what: str) -> torch.Tensor | CheckR
             out = fn(*args)
     except Exception as error:  # the learner's code
         return explain_error(error)
-    blank = attempted_or_result(out, f"{what} (it returned {out!r})")
+    blank = attempted_or_result(out, f"the missing code ({what} returned {out!r})")
     if blank is not None:
         return blank
     if isinstance(out, tuple):
@@ -365,7 +365,7 @@ class SweepRow:
 
 
 def run_sweep(build_conv_ae: Any, configs: Any, train_set: ImageSet, test_set: ImageSet, *,
-              epochs: int, lr: float = 2e-3, batch_size: int = 64) -> list[SweepRow] | None:
+              epochs: int, lr: float = 2e-3, batch_size: int = 32) -> list[SweepRow] | None:
     """Train one model per config (same budget each) and measure it beside PCA.
 
     ``configs`` is a list of ``dict(channels=..., kernel_size=..., code_channels=...)``.
