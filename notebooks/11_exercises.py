@@ -134,9 +134,12 @@ if sweep:
 check_sweep(sweep)
 
 # %% [markdown]
-# The next cell plots parameters against test error (once the sweep has run). Which
-# matters most here: width, depth or kernel size? Is the largest model the best? How far is
-# PCA with the same 196 numbers?
+# The next cell plots parameters against test error (once the sweep has run), with two
+# references: PCA with the same number of code values, and the error of predicting the mean
+# training image for every input. Which matters most here: width, depth or kernel size? Is
+# the largest model the best? A model whose error sits near the mean image's has not left
+# the plateau where it outputs the average digit: try `run_sweep(..., seed=1)` or more
+# epochs before you judge it.
 
 # %%
 if sweep:
@@ -146,10 +149,15 @@ if sweep:
         ax.scatter(r.parameters, r.test_mse, s=40)
         ax.annotate(r.label, (r.parameters, r.test_mse), fontsize=7, xytext=(4, 4),
                     textcoords="offset points")
-    ax.axhline(sweep[0].pca_mse, color="gray", ls="--", label=f"PCA, {sweep[0].code_size} components")
+    mean_mse = mse(train_set.images.mean(0, keepdim=True).expand_as(test_set.images),
+                   test_set.images)
+    ax.axhline(sweep[0].pca_mse, color="gray", ls="--",
+               label=f"PCA, {sweep[0].code_size} components")
+    ax.axhline(mean_mse, color="gray", ls=":", label="the mean training image")
     ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("parameters (log scale)")
-    ax.set_ylabel("test MSE per pixel")
+    ax.set_ylabel("test MSE per pixel (log scale)")
     ax.set_title("Exercise 1: parameters vs reconstruction error")
     ax.legend(fontsize=8)
     plt.show()

@@ -151,6 +151,13 @@ def test_architecture_rejects_a_missing_sigmoid_and_a_wrong_code():
 
     assert_fails(check_architecture(no_code_conv), "code shape wrong")
 
+    def no_sigmoid(channels, kernel_size, code_channels):
+        model = build_conv_ae(channels, kernel_size, code_channels)
+        model.decoder[-1] = nn.Identity()
+        return model
+
+    assert_fails(check_architecture(no_sigmoid), "outside [0, 1]", "Sigmoid")
+
 
 def test_architecture_rejects_a_model_whose_loss_cannot_decrease():
     def dead_output(channels, kernel_size, code_channels):

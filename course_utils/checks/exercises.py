@@ -365,18 +365,20 @@ class SweepRow:
 
 
 def run_sweep(build_conv_ae: Any, configs: Any, train_set: ImageSet, test_set: ImageSet, *,
-              epochs: int, lr: float = 2e-3, batch_size: int = 32) -> list[SweepRow] | None:
+              epochs: int, lr: float = 2e-3, batch_size: int = 32,
+              seed: int = 0) -> list[SweepRow] | None:
     """Train one model per config (same budget each) and measure it beside PCA.
 
-    ``configs`` is a list of ``dict(channels=..., kernel_size=..., code_channels=...)``.
-    Returns None while ``configs`` or ``build_conv_ae`` is still blank.
+    ``configs`` is a list of ``dict(channels=..., kernel_size=..., code_channels=...)``;
+    ``seed`` sets every model's initial weights. Returns None while ``configs`` or
+    ``build_conv_ae`` is still blank.
     """
     if not_attempted(configs) or not_attempted(build_conv_ae):
         print("Sweep not run yet: fill in build_conv_ae and sweep_configs first.")
         return None
     rows, pca_cache = [], {}
     for config in configs:
-        seed_everything(0)
+        seed_everything(seed)
         model = build_conv_ae(**config)
         if not_attempted(model):
             print("Sweep not run yet: build_conv_ae still returns nothing.")
