@@ -137,9 +137,9 @@ check_sweep(sweep)
 # The next cell plots parameters against test error (once the sweep has run), with two
 # references: PCA with the same number of code values, and the error of predicting the mean
 # training image for every input. Which matters most here: width, depth or kernel size? Is
-# the largest model the best? A model whose error sits near the mean image's has not left
-# the plateau where it outputs the average digit: try `run_sweep(..., seed=1)` or more
-# epochs before you judge it.
+# the largest model the best? A model whose error is near or above the mean image's has not
+# learned to use its code (a saturated Sigmoid or dying ReLUs, lesson 04): look at its outputs, try
+# `run_sweep(..., seed=1)` or `lr=1e-3` before you judge the architecture.
 
 # %%
 if sweep:

@@ -189,7 +189,7 @@ mean_mse = mse(train_set.images.mean(0, keepdim=True).expand_as(test_set.images)
                test_set.images)
 stuck = [r.label for r in sweep if r.test_mse > 0.5 * mean_mse]
 print(f"predicting the mean training image for every input: test MSE {mean_mse:.5f}")
-print("still on the plateau (error above half the mean image's): "
+print("not learning (error above half the mean image's): "
       + (", ".join(stuck) if stuck else "none"))
 
 # %% [markdown]
@@ -199,12 +199,37 @@ print("still on the plateau (error above half the mean image's): "
 # 5). All were trained for the same few epochs, so the table ranks how fast each learns on
 # this budget as much as how good it can get.
 #
-# A row whose error is close to the mean image's (listed above as "still on the plateau",
-# if any) has not started to learn yet: an autoencoder first learns to output the average
-# digit, and sits on that plateau for a while before the code begins to matter. How long
-# depends on the architecture and the initial weights (try `run_sweep(..., seed=1)`, or
-# more `epochs`). That is a result about training speed on
-# this budget, not about what the model can do.
+# A row listed above as "not learning" has not learned to use its code. The next
+# cell looks inside any such model (it reloads the trained weights from the cache): how far
+# apart are its outputs, and how many units of its last hidden layer are still active?
+
+# %%
+for r in sweep:
+    if r.label not in stuck:
+        continue
+    seed_everything(0)
+    model = build_conv_ae(r.channels, r.kernel_size, r.code_channels)
+    train_and_score(model, "11_sweep", train_set, test_set, epochs=epochs)  # loads the weights
+    with torch.no_grad():
+        x = test_set.images[:200]
+        hidden = model.decoder[:-2](model.encode(x))  # what the last layer reads
+        out = model(x)
+    print(f"{r.label}: outputs from {out.min():.4f} to {out.max():.4f} (mean {out.mean():.4f});"
+          f" largest Sigmoid slope {(out * (1 - out)).max():.4f} (0.25 at most); "
+          f"{(hidden > 0).float().mean():.1%} of the last hidden layer's values are positive")
+if not stuck:
+    print("no model is stuck in this run")
+
+# %% [markdown]
+# How to read it, if a model is listed. Outputs all near 0 with a Sigmoid slope near 0:
+# the Sigmoid at the end has *saturated*. Early in training the model learned that most
+# pixels are black and pushed its last layer's outputs far below zero, where the Sigmoid is
+# flat, so almost no gradient flows back and it keeps drawing a blank image for every
+# input. The share of positive values in the last hidden layer tells this apart from the
+# dying ReLUs of lesson 04 (a share near 0 %). Whether it happens depends on the
+# architecture, the learning rate and the initial weights (try `run_sweep(..., seed=1)` or
+# `lr=1e-3`): a result about training on this budget, not about what the architecture can
+# do.
 #
 # PCA with the same 196 numbers is a strong baseline: 196 numbers keep most of a digit's
 # variance, and PCA finds its optimum in one step. On the offline stand-in, whose digits are
