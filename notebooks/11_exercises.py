@@ -1,0 +1,456 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 11 · Exercises
+#
+# The lesson plan ends with five exercises. Here they are as code you write, each with a
+# check that *runs* your code and tells you whether it is right, and if not, what is wrong
+# (a wrong output shape, a wrong parameter count, a loss that does not go down, a missing
+# skip connection, …).
+#
+# **What you will practise**
+# - building a convolutional autoencoder from channel counts, a depth and a kernel size, and
+#   measuring parameters against reconstruction error, beside PCA;
+# - downsampling by max pooling, average pooling or a strided convolution, on one budget;
+# - adapting the autoencoder to colour images (CIFAR-10);
+# - skip connections (a U-Net), and why they make the bottleneck leaky;
+# - depth against width at an equal parameter count.
+#
+# **Time:** one to two hours of your own work. With every answer filled in, running the
+# notebook trains a dozen small models: about 3 minutes on one CPU core. Worked solutions are
+# in [solutions/11_exercises_solutions.ipynb](solutions/11_exercises_solutions.ipynb); try
+# first. **Prerequisites:** lessons 01–06.
+
+# %% [markdown]
+# ## How the exercises work
+#
+# Each exercise has a cell with `...` or `return None` where your code goes. Left as it is,
+# the notebook still runs top to bottom: the checks say "not attempted yet", and the
+# experiments that need your answer are skipped. Fill in a cell, run it and its check, and
+# read the verdict. The experiment cells run once the check passes.
+#
+# The next cell loads the data and fixes one budget (images, epochs, batch size, learning
+# rate) for every model, so that their errors can be compared.
+
+# %%
+import inspect
+import math
+
+import matplotlib.pyplot as plt
+import torch
+from IPython.display import Code
+from torch import nn
+
+from course_utils.checks.exercises import (
+    EncoderDecoder,
+    check_architecture,
+    check_best_mode,
+    check_colour,
+    check_depth_vs_width,
+    check_downsampling,
+    check_sweep,
+    check_unet,
+    check_zero_code,
+    downsampling_autoencoder,
+    run_sweep,
+    sweep_table,
+    train_and_score,
+)
+from course_utils.config import budget, seed_everything
+from course_utils.data import load_cifar10, load_mnist
+from course_utils.metrics import mse, pca_baseline
+from course_utils.models import Autoencoder, FCAutoencoder, UNetAutoencoder
+from course_utils.summary import Table, count_parameters
+from course_utils.training import reconstruct
+from course_utils.viz import show_reconstructions, use_house_style
+
+train_set = load_mnist("train").subset(budget(full=4_000, fast=1_500))
+test_set = load_mnist("test").subset(budget(full=1_000, fast=300))
+epochs = budget(full=3, fast=1)
+print(train_set)
+print(f"budget for every conv model: {len(train_set):,} training images, {epochs} epoch(s), "
+      f"batch 32, Adam at lr 2e-3; scored on {len(test_set):,} test images")
+
+# %% [markdown]
+# Every experiment trains and scores models with the same small function, and wraps an
+# encoder and a decoder into a course autoencoder with `EncoderDecoder`:
+
+# %%
+Code(inspect.getsource(train_and_score) + "\n\n" + inspect.getsource(EncoderDecoder),
+     language="python")
+
+# %% [markdown]
+# ## Exercise 1 · Architecture exploration
+#
+# *Modify the convolutional autoencoder with different channel counts, layer depths and
+# kernel sizes. How do they affect reconstruction quality and parameter count?*
+#
+# **Part 1: the model.** Write `build_conv_ae(channels, kernel_size, code_channels)`:
+# - encoder: for every entry `c` of `channels`, `Conv2d(previous, c, kernel_size,
+#   padding=kernel_size // 2)` → `ReLU` → `MaxPool2d(2)` (the first `previous` is 1, the
+#   grey channel); then `Conv2d(channels[-1], code_channels, kernel_size=1)`: the code;
+# - decoder: `Conv2d(code_channels, channels[-1], kernel_size=1)` → `ReLU`, then one
+#   `ConvTranspose2d(a, b, kernel_size=2, stride=2)` per stage, going back through
+#   `channels` in reverse and ending at 1 channel; `ReLU` between them, `Sigmoid` last;
+# - return `EncoderDecoder(nn.Sequential(*encoder_layers), nn.Sequential(*decoder_layers))`.
+#
+# With `channels=(16, 32)` the sizes go 28 → 14 → 7 and back. Why does
+# `padding = kernel_size // 2` keep the size for an odd kernel? (Lesson 01 has the formula.)
+
+# %%
+def build_conv_ae(channels, kernel_size, code_channels):
+    """A conv autoencoder: len(channels) stages down, a 1×1 code, the mirror image up."""
+    encoder_layers = []
+    decoder_layers = []
+    # YOUR CODE: fill both lists as described above.
+    ...
+    return None  # when done: return EncoderDecoder(nn.Sequential(*encoder_layers), ...)
+
+
+check_architecture(build_conv_ae)
+
+# %% [markdown]
+# **Part 2: the sweep.** List at least three configurations as
+# `dict(channels=..., kernel_size=..., code_channels=...)`, changing the width (channel
+# counts), the depth (one or two stages) and the kernel size. Keep the code size the same
+# in every row, so the errors compare: depth 1 leaves a 14×14 code per channel, depth 2 a
+# 7×7 one (hint: 1×14×14 = 4×7×7 = 196). `run_sweep` trains each one on the budget above
+# and puts PCA at the same code size beside it.
+
+# %%
+sweep_configs = ...  # YOUR ANSWER: a list of dicts
+
+sweep = run_sweep(build_conv_ae, sweep_configs, train_set, test_set, epochs=epochs)
+if sweep:
+    print(sweep_table(sweep))
+check_sweep(sweep)
+
+# %% [markdown]
+# The next cell plots parameters against test error (once the sweep has run), with two
+# references: PCA with the same number of code values, and the error of predicting the mean
+# training image for every input. Which matters most here: width, depth or kernel size? Is
+# the largest model the best? A model whose error is near or above the mean image's has not
+# learned to use its code (a saturated Sigmoid or dying ReLUs, lesson 04): look at its outputs, try
+# `run_sweep(..., seed=1)` or `lr=1e-3` before you judge the architecture.
+
+# %%
+if sweep:
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for r in sweep:
+        ax.scatter(r.parameters, r.test_mse, s=40)
+        ax.annotate(r.label, (r.parameters, r.test_mse), fontsize=7, xytext=(4, 4),
+                    textcoords="offset points")
+    mean_mse = mse(train_set.images.mean(0, keepdim=True).expand_as(test_set.images),
+                   test_set.images)
+    ax.axhline(sweep[0].pca_mse, color="gray", ls="--",
+               label=f"PCA, {sweep[0].code_size} components")
+    ax.axhline(mean_mse, color="gray", ls=":", label="the mean training image")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_ylabel("test MSE per pixel (log scale)")
+    ax.set_title("Exercise 1: parameters vs reconstruction error")
+    ax.legend(fontsize=8)
+    plt.show()
+else:
+    print("The plot appears once sweep_configs is filled in.")
+
+# %% [markdown]
+# ## Exercise 2 · Stride vs pooling
+#
+# *Compare max pooling after convolution with strided convolutions for downsampling (and
+# max with average pooling). Which gives better reconstructions?*
+#
+# **Part 1.** Write `downsample_block(in_channels, out_channels, mode)`, which halves the
+# height and width with exactly one 3×3 convolution, so all three modes cost the same:
+# - `"max"`: `Conv2d(in, out, 3, padding=1)` → `ReLU` → `MaxPool2d(2)`;
+# - `"avg"`: the same with `AvgPool2d(2)`;
+# - `"stride"`: `Conv2d(in, out, 3, stride=2, padding=...)` → `ReLU`, no pooling. Which
+#   padding turns 28 into 14? Work it out with the convolution formula.
+
+# %%
+def downsample_block(in_channels, out_channels, mode):
+    """Halve H and W: "max" or "avg" pooling after a 3×3 conv, or a stride-2 3×3 conv."""
+    # YOUR CODE: return an nn.Sequential for each mode.
+    return None
+
+
+downsampling_check = check_downsampling(downsample_block)
+downsampling_check
+
+# %% [markdown]
+# **Part 2.** Around your blocks, `downsampling_autoencoder` builds the rest (two blocks, a
+# 4×7×7 code, the decoder of exercise 1), so only the downsampling changes. The next cell
+# trains the three on the same budget once your blocks pass the check.
+
+# %%
+Code(inspect.getsource(downsampling_autoencoder), language="python")
+
+# %%
+results = {}
+if downsampling_check:
+    for mode in ("max", "avg", "stride"):
+        seed_everything(0)
+        model = downsampling_autoencoder(downsample_block, mode)
+        results[mode] = train_and_score(model, f"11_downsampling_{mode}", train_set, test_set,
+                                        epochs=epochs)
+    pca_196 = pca_baseline(train_set.images, 196).mse(test_set.images)
+    print(Table(["downsampling", "parameters", "test MSE", "PCA MSE (196)"],
+                [[mode, count_parameters(downsampling_autoencoder(downsample_block, mode)),
+                  f"{value:.5f}", f"{pca_196:.5f}"] for mode, value in results.items()]))
+else:
+    print("Skipped: the blocks do not pass the check yet.")
+
+# %% [markdown]
+# Which mode reconstructed best in your run? Answer from the table. Then think about why:
+# what does max pooling throw away, what does average pooling do to edges, and what can a
+# strided convolution learn that pooling cannot?
+
+# %%
+best_mode = ...  # YOUR ANSWER: "max", "avg" or "stride"
+
+check_best_mode(best_mode, results)
+
+# %% [markdown]
+# ## Exercise 3 · Colour images (CIFAR-10)
+#
+# *Adapt the conv autoencoder to CIFAR-10 (32×32×3): change the input and output channels
+# from 1 to 3 and adjust the architecture to the larger size.*
+#
+# The next cell loads CIFAR-10 (offline, a stand-in of photo patches, announced in a
+# warning).
+
+# %%
+cifar_train = load_cifar10("train").subset(budget(full=4_000, fast=1_000))
+cifar_test = load_cifar10("test").subset(budget(full=500, fast=200))
+print(cifar_train)
+print(cifar_test)
+
+# %% [markdown]
+# Write `build_colour_ae()`: an autoencoder from 3×32×32 to 3×32×32 with a Sigmoid at the
+# end and a code smaller than the 3,072 numbers of the image. The check tells you if the
+# channels, the sizes or the code are wrong. (32 = 2·16 = 4·8: how many poolings divide it
+# without rounding?) Keep the code at or below 1,000 numbers so PCA can be fitted beside it.
+
+# %%
+def build_colour_ae():
+    # YOUR CODE: return EncoderDecoder(encoder, decoder) for 3×32×32 images.
+    return None
+
+
+colour_check = check_colour(build_colour_ae)
+colour_check
+
+# %% [markdown]
+# Once the check passes, the next cell trains your model, compares it with PCA at the same
+# code size and with the mean image, and shows the reconstructions in colour.
+
+# %%
+if colour_check:
+    seed_everything(0)
+    colour_model = build_colour_ae()
+    code_size = math.prod(colour_model.encode(cifar_test.images[:1]).shape[1:])
+    colour_mse = train_and_score(colour_model, "11_colour", cifar_train, cifar_test,
+                                 epochs=budget(full=3, fast=2))
+    colour_pca = pca_baseline(cifar_train.images, min(code_size, len(cifar_train)))
+    mean_image = cifar_train.images.mean(0, keepdim=True).expand_as(cifar_test.images)
+    print(f"your colour autoencoder, code {code_size}: test MSE {colour_mse:.5f}")
+    print(f"PCA, {colour_pca.n_components} components: test MSE "
+          f"{colour_pca.mse(cifar_test.images):.5f}")
+    print(f"the mean training image: test MSE {mse(mean_image, cifar_test.images):.5f}")
+    originals = cifar_test.images[:10]
+    show_reconstructions(originals, {"your AE": reconstruct(colour_model, originals),
+                                     "PCA": colour_pca.reconstruct(originals)},
+                         title=f"Exercise 3: colour reconstructions ({cifar_test.name})")
+    plt.show()
+else:
+    print("Skipped: build_colour_ae does not pass the check yet.")
+
+# %% [markdown]
+# ## Exercise 4 · Skip connections
+#
+# *Implement U-Net style skip connections that concatenate encoder features into the
+# decoder layers. How do they affect reconstruction quality?*
+#
+# **Part 1.** The encoder of `MyUNet` is written for you; it keeps its feature maps `s1`
+# (16×28×28) and `s2` (32×14×14). Complete the decoder:
+# - `merge2`: a 3×3 convolution (padding 1) to 16 channels, then ReLU. It reads the
+#   upsampled code (32 channels) **concatenated** with `s2`: how many input channels?
+# - `merge1`: a 3×3 convolution (padding 1) to 1 channel, then Sigmoid, reading the
+#   upsampled 16 channels concatenated with `s1`;
+# - `decode(z, skips)`: `from_code` → `up2` → concatenate with `s2` (`torch.cat([...],
+#   dim=1)`) → `merge2` → `up1` → concatenate with `s1` → `merge1`.
+#
+# Keep the layer names: the check looks for `bottleneck` to test the skips.
+
+# %%
+class MyUNet(Autoencoder):
+    def __init__(self):
+        super().__init__()
+        self.down1 = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU())   # → s1 16×28×28
+        self.down2 = nn.Sequential(nn.Conv2d(16, 32, 3, padding=1), nn.ReLU())  # → s2 32×14×14
+        self.pool = nn.MaxPool2d(2)
+        self.bottleneck = nn.Conv2d(32, 4, kernel_size=1)                      # → z 4×7×7
+        self.from_code = nn.Sequential(nn.Conv2d(4, 32, 1), nn.ReLU())          # → 32×7×7
+        self.up2 = nn.Sequential(nn.ConvTranspose2d(32, 32, 2, stride=2), nn.ReLU())  # → 32×14×14
+        self.merge2 = ...  # YOUR CODE                                          # → 16×14×14
+        self.up1 = nn.Sequential(nn.ConvTranspose2d(16, 16, 2, stride=2), nn.ReLU())  # → 16×28×28
+        self.merge1 = ...  # YOUR CODE                                          # → 1×28×28
+
+    def encode_with_skips(self, x):
+        s1 = self.down1(x)
+        s2 = self.down2(self.pool(s1))
+        z = self.bottleneck(self.pool(s2))
+        return z, [s1, s2]
+
+    def encode(self, x):
+        return self.encode_with_skips(x)[0]
+
+    def decode(self, z, skips):
+        s1, s2 = skips
+        # YOUR CODE: upsample, concatenate, merge (twice); return the 1×28×28 images.
+        return None
+
+    def forward(self, x):
+        z, skips = self.encode_with_skips(x)
+        return self.decode(z, skips)
+
+
+unet_check = check_unet(MyUNet)
+unet_check
+
+# %% [markdown]
+# Once it passes, the next cell trains your U-Net and the plain autoencoder with the same
+# layers minus the skips (`UNetAutoencoder(skips=False)`), on the same budget.
+
+# %%
+if unet_check:
+    seed_everything(0)
+    unet = MyUNet()
+    unet_mse = train_and_score(unet, "11_unet", train_set, test_set, epochs=epochs)
+    seed_everything(0)
+    plain = UNetAutoencoder(skips=False)
+    plain_mse = train_and_score(plain, "11_plain", train_set, test_set, epochs=epochs)
+    pca_196 = pca_baseline(train_set.images, 196).mse(test_set.images)
+    print(Table(["model", "parameters", "code size", "test MSE"],
+                [["your U-Net", count_parameters(unet), 196, f"{unet_mse:.5f}"],
+                 ["plain autoencoder", count_parameters(plain), 196, f"{plain_mse:.5f}"],
+                 ["PCA", "", 196, f"{pca_196:.5f}"]]))
+else:
+    print("Skipped: MyUNet does not pass the check yet.")
+
+# %% [markdown]
+# **Part 2: is the bottleneck still a bottleneck?** Write
+# `decode_from_zero_code(model, images)`: encode the images, replace the code `z` by zeros,
+# keep the encoder features, and decode. It must work for your U-Net and for the plain
+# autoencoder (both have `encode_with_skips` and `decode(z, skips)`; the plain one ignores
+# the skips).
+
+# %%
+def decode_from_zero_code(model, images):
+    # YOUR CODE
+    return None
+
+
+zero_check = check_zero_code(decode_from_zero_code)
+zero_check
+
+# %% [markdown]
+# The next cell measures both models with their code zeroed and shows the images. Before
+# you run it: what do you expect from each? Why is the U-Net's reconstruction error no
+# longer a measure of how good its code is? When is that what you want (denoising,
+# segmentation), and when not (compression, features, anomaly scores)?
+
+# %%
+if unet_check and zero_check:
+    images = test_set.images
+    unet.eval()
+    plain.eval()
+    with torch.no_grad():
+        unet_zero = decode_from_zero_code(unet, images)
+        plain_zero = decode_from_zero_code(plain, images)
+    print(Table(["model", "test MSE", "test MSE with the code zeroed"],
+                [["your U-Net", f"{unet_mse:.5f}", f"{mse(unet_zero, images):.5f}"],
+                 ["plain autoencoder", f"{plain_mse:.5f}", f"{mse(plain_zero, images):.5f}"]]))
+    show_reconstructions(images[:10], {"U-Net": reconstruct(unet, images[:10]),
+                                       "U-Net, code = 0": unet_zero[:10],
+                                       "plain": reconstruct(plain, images[:10]),
+                                       "plain, code = 0": plain_zero[:10]},
+                         title="Exercise 4: zero the code and decode")
+    plt.show()
+else:
+    print("Skipped: needs MyUNet and decode_from_zero_code to pass their checks.")
+
+# %% [markdown]
+# ## Exercise 5 · Depth vs width
+#
+# *Compare a wide-and-shallow architecture with a narrow-and-deep one at similar parameter
+# counts.* Lesson 06 ([06 · Parameter comparison](06_parameter_comparison.ipynb)) works
+# this out for 784 → 1024 → 32 → 1024 → 784. Your variant: a code of **16**.
+# - `build_wide()`: 784 → 512 → 16 → 512 → 784 (`FCAutoencoder((512, 16))` builds it);
+# - `build_deep()`: at least three hidden layers per side, every one narrower than 512,
+#   code 16, and within 10 % of the wide model's parameter count. Pick the widths with
+#   `count_parameters`; `FCAutoencoder(hidden_sizes)` builds any such model.
+
+# %%
+def build_wide():
+    return None  # YOUR CODE
+
+
+def build_deep():
+    return None  # YOUR CODE
+
+
+depth_check = check_depth_vs_width(build_wide, build_deep)
+depth_check
+
+# %% [markdown]
+# Once it passes, the next cell trains both (fully connected models are cheap, so they get
+# more epochs) and compares them with PCA at 16 components. Which shape wins? Is it what
+# lesson 06 found at a code of 32?
+
+# %%
+if depth_check:
+    fc_epochs = budget(full=8, fast=2)
+    fc_results = {}
+    for name, build in (("wide and shallow", build_wide), ("narrow and deep", build_deep)):
+        seed_everything(0)
+        model = build()
+        fc_results[name] = (count_parameters(model),
+                            train_and_score(model, f"11_fc_{name.split()[0]}", train_set,
+                                            test_set, epochs=fc_epochs, lr=1e-3))
+    pca_16 = pca_baseline(train_set.images, 16).mse(test_set.images)
+    print(Table(["model", "parameters", "test MSE", "PCA MSE (16)"],
+                [[name, n, f"{value:.5f}", f"{pca_16:.5f}"]
+                 for name, (n, value) in fc_results.items()]))
+else:
+    print("Skipped: build_wide and build_deep do not pass the check yet.")
+
+# %% [markdown]
+# ## Summary
+#
+# - A conv autoencoder's size is set by its channels, depth and kernels; at a fixed code
+#   size, a sweep shows what each buys, and PCA says what a linear model gets for free.
+# - Max pooling, average pooling and strided convolution can be compared at equal cost.
+# - Colour needs 3 channels in and out; 32×32 halves twice without rounding.
+# - Skip connections lower the reconstruction error by letting the input bypass the code:
+#   zero the code and a U-Net still reconstructs.
+# - Depth against width is only a fair fight at equal parameters.
+#
+# Compare your answers with the [worked solutions](solutions/11_exercises_solutions.ipynb),
+# and your U-Net with `course_utils/models/unet.py`.
+#
+# ## Going further
+#
+# 1. Double `epochs` in the setup cell: which of your rankings change?
+# 2. Give the U-Net only the 14×14 skip (drop `s1`): how leaky is it then?
+# 3. Replace the transposed convolutions of exercise 1 by `Upsample` + `Conv2d` (lesson 05).
