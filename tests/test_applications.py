@@ -1,0 +1,138 @@
+"""course_utils.applications: corruptions, masked errors, one-class scores, clustering."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from course_utils.applications import (
+    fixed_gaussian_noise,
+    fixed_salt_and_pepper,
+    gaussian_noise_mix,
+    kmeans_clusters,
+    mask_boxes,
+    masked_mse_per_image,
+    one_class_scores,
+    reconstruction_errors,
+    salt_and_pepper_mix,
+    table,
+    tune_filter,
+)
+from course_utils.metrics import clustering_accuracy, pca_baseline, psnr
+from course_utils.training import cache_key
+
+
+def _gen(seed: int = 0) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def test_gaussian_mix_strength_varies_per_image_within_range() -> None:
+    clean = torch.full((400, 1, 28, 28), 0.5)  # far from 0 and 1, so clipping is rare
+    noisy = gaussian_noise_mix(clean, _gen(), low=0.05, high=0.15)
+    stds = (noisy - clean).flatten(1).std(dim=1)
+    assert noisy.shape == clean.shape
+    assert 0.04 < float(stds.min()) and float(stds.max()) < 0.16
+    assert float(stds.max() - stds.min()) > 0.05
+    assert torch.equal(noisy, gaussian_noise_mix(clean, _gen(), low=0.05, high=0.15))
+    with pytest.raises(ValueError):
+        gaussian_noise_mix(clean, _gen(), low=0.3, high=0.1)
+
+
+def test_salt_and_pepper_mix_hits_the_right_share() -> None:
+    clean = torch.full((300, 1, 28, 28), 0.5)
+    noisy = salt_and_pepper_mix(clean, _gen(), low=0.1, high=0.3)
+    hit = (noisy != 0.5).flatten(1).float().mean(dim=1)
+    assert 0.07 < float(hit.min()) and float(hit.max()) < 0.34
+    assert set(noisy.unique().tolist()) == {0.0, 0.5, 1.0}
+
+
+def test_fixed_corruptions_are_repeatable() -> None:
+    x = torch.rand(5, 1, 28, 28, generator=_gen(3))
+    assert torch.equal(fixed_gaussian_noise(x, 0.3), fixed_gaussian_noise(x, 0.3))
+    assert not torch.equal(fixed_gaussian_noise(x, 0.3), fixed_gaussian_noise(x, 0.3, seed=1))
+    assert torch.equal(fixed_salt_and_pepper(x, 0.2), fixed_salt_and_pepper(x, 0.2))
+
+
+def test_mask_boxes_blanks_one_box_per_image() -> None:
+    x = torch.ones(6, 1, 28, 28)
+    masked = mask_boxes(x, _gen(), box_size=10)
+    assert masked.shape == x.shape
+    assert torch.all((masked == 0).flatten(1).sum(dim=1) == 100)
+
+
+def test_partial_settings_reach_the_checkpoint_key() -> None:
+    model = nn.Linear(2, 2)
+    a = cache_key("x", model, corrupt=functools.partial(gaussian_noise_mix, low=0.1, high=0.5))
+    b = cache_key("x", model, corrupt=functools.partial(gaussian_noise_mix, low=0.1, high=0.4))
+    assert a != b
+
+
+def test_masked_mse_counts_only_the_mask() -> None:
+    x = torch.zeros(2, 1, 4, 4)
+    x_hat = torch.zeros(2, 1, 4, 4)
+    x_hat[:, :, 0, 0] = 1.0  # wrong outside the mask only
+    x_hat[1, :, 3, 3] = 0.5  # wrong inside the mask in image 1
+    mask = torch.zeros(2, 1, 4, 4)
+    mask[:, :, 2:, 2:] = 1
+    assert masked_mse_per_image(x_hat, x, mask).tolist() == [0.0, 0.25 / 4]
+    with pytest.raises(ValueError):
+        masked_mse_per_image(x_hat, x, torch.zeros_like(mask))
+
+
+class _Copy(nn.Module):
+    """A perfect 'autoencoder' for images of one kind: it outputs the mean of class 0."""
+
+    def __init__(self, template: torch.Tensor) -> None:
+        super().__init__()
+        self.template = nn.Parameter(template.clone(), requires_grad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.template.expand_as(x)
+
+
+def test_one_class_scores_rank_the_other_class_higher() -> None:
+    g = _gen(4)
+    normal = 0.1 * torch.rand(50, 1, 8, 8, generator=g)
+    odd = 0.9 + 0.1 * torch.rand(50, 1, 8, 8, generator=g)
+    images = torch.cat([normal, odd])
+    labels = torch.cat([torch.zeros(50), torch.ones(50)]).long()
+    model = _Copy(normal.mean(0))
+    pca = pca_baseline(normal, 3)
+    result = one_class_scores(0, model, pca, images, labels)
+    assert result.autoencoder_auroc == 1.0 and result.pca_auroc == 1.0
+    assert result.is_anomaly.sum() == 50
+    assert torch.allclose(result.pca_scores, reconstruction_errors(pca, images))
+
+
+def test_kmeans_on_separated_blobs_is_perfect_after_matching() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 5)) * 10
+    labels = np.repeat(np.arange(3), 40)
+    points = centres[labels] + rng.normal(size=(120, 5)) * 0.1
+    clusters = kmeans_clusters(torch.tensor(points), k=3)
+    assert clustering_accuracy(clusters, labels) == 1.0
+
+
+def test_table_lines_up_columns() -> None:
+    text = table({"a": [0.5, 1.0], "longer": [0.25, 0.125]}, ["x", "y"], first="method")
+    lines = text.splitlines()
+    assert len(lines) == 3 and len({len(line) for line in lines}) == 1
+    assert "0.125" in lines[2]
+
+
+def test_tune_filter_picks_the_best_setting() -> None:
+    from course_utils.filters import gaussian_blur
+
+    clean = gaussian_blur(torch.rand(20, 1, 28, 28, generator=_gen(5)), 2.0)
+    noisy = fixed_gaussian_noise(clean, 0.3)
+    settings = [0.3, 1.0, 3.0]
+    scores = [psnr(gaussian_blur(noisy, s), clean) for s in settings]
+    assert tune_filter(gaussian_blur, settings, noisy, clean) == settings[int(np.argmax(scores))]
+    assert len(set(scores)) == 3
+    assert tune_filter(lambda x, s: x + s, [0.5, 0.0], clean, clean) == 0.0
+    with pytest.raises(ValueError):
+        tune_filter(gaussian_blur, [], noisy, clean)

@@ -1,0 +1,60 @@
+"""The metrics lessons 08 and 09 rely on, checked against scikit-image and scikit-learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+from sklearn.metrics import roc_auc_score
+
+from course_utils.applications import fixed_gaussian_noise
+from course_utils.filters import gaussian_blur
+from course_utils.metrics import auroc, psnr_per_image, ssim_per_image
+
+
+def _pairs() -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    clean = gaussian_blur(torch.rand(4, 1, 28, 28, generator=g), 1.0)
+    return fixed_gaussian_noise(clean, 0.2), clean
+
+
+def test_psnr_matches_scikit_image() -> None:
+    noisy, clean = _pairs()
+    ours = psnr_per_image(noisy, clean)
+    for i in range(len(clean)):
+        reference = peak_signal_noise_ratio(clean[i, 0].double().numpy(),
+                                            noisy[i, 0].double().numpy(), data_range=1.0)
+        assert float(ours[i]) == pytest.approx(reference, abs=1e-3)
+
+
+def test_ssim_matches_scikit_image_with_the_same_window() -> None:
+    # scikit-image's Gaussian SSIM truncates its window at 3.5 sigma: 11×11 for sigma 1.5
+    noisy, clean = _pairs()
+    ours = ssim_per_image(noisy, clean, window_size=11, sigma=1.5)
+    for i in range(len(clean)):
+        reference = structural_similarity(clean[i, 0].double().numpy(),
+                                          noisy[i, 0].double().numpy(), data_range=1.0,
+                                          gaussian_weights=True, sigma=1.5,
+                                          use_sample_covariance=False)
+        assert float(ours[i]) == pytest.approx(reference, abs=1e-4)
+
+
+def test_default_ssim_window_is_close_to_the_reference_and_ranks_the_same() -> None:
+    noisy, clean = _pairs()
+    default = ssim_per_image(noisy, clean)
+    wide = ssim_per_image(noisy, clean, window_size=11, sigma=1.5)
+    assert float((default - wide).abs().max()) < 0.05
+    assert float(ssim_per_image(clean, clean).min()) == pytest.approx(1.0, abs=1e-5)
+    blurred = gaussian_blur(noisy, 1.0)
+    assert bool((ssim_per_image(blurred, clean) > default).all())
+
+
+def test_auroc_matches_scikit_learn_and_its_meaning() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 200)
+    scores = rng.normal(size=200) + labels
+    assert auroc(scores, labels) == pytest.approx(roc_auc_score(labels, scores))
+    assert auroc(labels.astype(float), labels) == 1.0
+    with pytest.raises(ValueError):
+        auroc(scores, np.zeros(200))
