@@ -424,8 +424,8 @@ def gaussian_noise(
     """Add N(0, std²) noise to every pixel and clip back to [0, 1]."""
     if std < 0:
         raise ValueError(f"noise std must be non-negative, got {std}")
-    noise = torch.randn(images.shape, generator=generator, device=images.device) * std
-    return (images + noise).clamp_(0.0, 1.0)
+    noise = torch.randn(images.shape, generator=generator) * std  # drawn on the CPU generator
+    return (images + noise.to(images.device)).clamp_(0.0, 1.0)
 
 
 def salt_and_pepper(
@@ -434,7 +434,7 @@ def salt_and_pepper(
     """Set a share ``amount`` of pixels to 0 or 1 (half each), chosen at random."""
     if not 0.0 <= amount <= 1.0:
         raise ValueError(f"amount is a share of pixels, between 0 and 1; got {amount}")
-    draw = torch.rand(images.shape, generator=generator, device=images.device)
+    draw = torch.rand(images.shape, generator=generator).to(images.device)
     noisy = images.clone()
     noisy[draw < amount / 2] = 0.0
     noisy[(draw >= amount / 2) & (draw < amount)] = 1.0
