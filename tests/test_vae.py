@@ -12,6 +12,7 @@ from course_utils.models import ConvVAE, FlatConvAutoencoder
 from course_utils.models.vae import (
     VAEObjective,
     bce_floor,
+    conv_encoder_trunk,
     elbo_terms,
     evaluate_elbo,
     kl_divergence,
@@ -54,6 +55,8 @@ def test_invalid_sizes_raise() -> None:
         ConvVAE(0)
     with pytest.raises(ValueError, match="channels"):
         FlatConvAutoencoder(4, channels=(8,))
+    with pytest.raises(ValueError, match="final"):
+        conv_encoder_trunk(final="tanh")
     with pytest.raises(ValueError, match="beta"):
         VAEObjective(beta=-1.0)
 

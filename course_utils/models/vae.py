@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -47,23 +47,33 @@ ImageShape = tuple[int, int, int]
 # --------------------------------------------------------------------------- building blocks
 
 
-def conv_encoder_trunk(channels: Sequence[int] = (16, 32)) -> nn.Sequential:
+def conv_encoder_trunk(channels: Sequence[int] = (16, 32), *,
+                       final: str = "relu") -> nn.Sequential:
     """Two stride-2 convolutions and a flatten: 1×28×28 → C1×14×14 → C2×7×7 → C2·49.
 
     Each Conv2d(k=3, s=2, p=1) halves the size: ⌊(28 + 2 − 3) / 2⌋ + 1 = 14, then 7.
+    ``final`` is what follows the second convolution: ``"relu"`` (features ≥ 0) or
+    ``"batchnorm"`` (features centred on zero per channel; see
+    :class:`~course_utils.models.sparse.SparseConvAutoencoder` for why it needs that).
     """
+    if final not in ("relu", "batchnorm"):
+        raise ValueError(f'final must be "relu" or "batchnorm", got {final!r}')
     c1, c2 = channels
     return nn.Sequential(
         nn.Conv2d(1, c1, kernel_size=3, stride=2, padding=1),  # 1×28×28 → C1×14×14
         nn.ReLU(),
         nn.Conv2d(c1, c2, kernel_size=3, stride=2, padding=1),  # C1×14×14 → C2×7×7
-        nn.ReLU(),
+        nn.ReLU() if final == "relu" else nn.BatchNorm2d(c2),
         nn.Flatten(),  # C2×7×7 → C2·49
     )
 
 
 def conv_decoder_trunk(channels: Sequence[int] = (16, 32)) -> nn.Sequential:
     """The mirror image: C2·49 → C2×7×7 → C1×14×14 → 1×28×28, ending in a Sigmoid.
+
+    It follows a Linear layer that expands the code to C2·49 numbers, with no activation in
+    between: a ReLU there leaves many of those numbers stuck at zero early in training, and
+    the model then sits for longer at the plateau where it outputs the average digit.
 
     Each ConvTranspose2d(k=3, s=2, p=1, output_padding=1) doubles the size exactly:
     (7 − 1)·2 − 2 + 3 + 1 = 14, then (14 − 1)·2 − 2 + 3 + 1 = 28.
@@ -91,7 +101,7 @@ class FlatConvAutoencoder(Autoencoder):
     """A plain conv autoencoder with a flat code of ``latent_dim`` numbers (the VAE's twin).
 
     Encoder: 1×28×28 → 16×14×14 → 32×7×7 → 1568 → Linear → ``latent_dim``
-    Decoder: ``latent_dim`` → Linear → ReLU → 1568 → 32×7×7 → 16×14×14 → 1×28×28
+    Decoder: ``latent_dim`` → Linear → 1568 → 32×7×7 → 16×14×14 → 1×28×28
     """
 
     def __init__(self, latent_dim: int = 20, channels: Sequence[int] = (16, 32)) -> None:
@@ -101,7 +111,7 @@ class FlatConvAutoencoder(Autoencoder):
         features = channels[1] * 7 * 7
         self.encoder = nn.Sequential(conv_encoder_trunk(channels),
                                      nn.Linear(features, latent_dim))  # → N×latent_dim
-        self.decoder = nn.Sequential(nn.Linear(latent_dim, features), nn.ReLU(),
+        self.decoder = nn.Sequential(nn.Linear(latent_dim, features),  # → N×1568
                                      conv_decoder_trunk(channels))  # → N×1×28×28
 
 
@@ -114,7 +124,7 @@ class ConvVAE(Autoencoder):
     Encoder: 1×28×28 → 16×14×14 → 32×7×7 → 1568 ─┬─ Linear → mu      (N×latent_dim)
                                                   └─ Linear → logvar  (N×latent_dim)
     Sample:  z = mu + exp(logvar / 2) · ε,  ε ~ N(0, I)   (the reparameterisation trick)
-    Decoder: z → Linear → ReLU → 1568 → 32×7×7 → 16×14×14 → 1×28×28 → Sigmoid
+    Decoder: z → Linear → 1568 → 32×7×7 → 16×14×14 → 1×28×28 → Sigmoid
 
     ``encode(x)`` returns ``mu`` (no sampling), so ``forward(x)`` is deterministic and the
     VAE drops into every tool that expects a plain autoencoder. The randomness lives in
@@ -129,7 +139,7 @@ class ConvVAE(Autoencoder):
         self.encoder = conv_encoder_trunk(channels)  # N×1×28×28 → N×1568
         self.to_mu = nn.Linear(features, latent_dim)  # N×1568 → N×latent_dim
         self.to_logvar = nn.Linear(features, latent_dim)  # N×1568 → N×latent_dim
-        self.decoder = nn.Sequential(nn.Linear(latent_dim, features), nn.ReLU(),
+        self.decoder = nn.Sequential(nn.Linear(latent_dim, features),  # → N×1568
                                      conv_decoder_trunk(channels))  # → N×1×28×28
 
     def encode_distribution(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
