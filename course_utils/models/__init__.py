@@ -8,13 +8,18 @@
 from .base import Autoencoder
 from .conv import DeepConvAutoencoder, SimpleConvAutoencoder
 from .fc import DeepAutoencoder, FCAutoencoder
+from .sparse import SparseConvAutoencoder
 from .unet import UNetAutoencoder
+from .vae import ConvVAE, FlatConvAutoencoder
 
 __all__ = [
     "Autoencoder",
+    "ConvVAE",
     "DeepAutoencoder",
     "DeepConvAutoencoder",
     "FCAutoencoder",
+    "FlatConvAutoencoder",
     "SimpleConvAutoencoder",
+    "SparseConvAutoencoder",
     "UNetAutoencoder",
 ]

@@ -1,0 +1,745 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 · Variants: variational, sparse, denoising and stacked autoencoders
+#
+# Every autoencoder so far was trained for one thing: copy the image through a narrow
+# code. The four variants of this lesson keep the encoder–decoder shape and change *what
+# training asks for*: a code that is a probability distribution you can sample from
+# (variational), a code with most units switched off (sparse), a clean copy of a noisy
+# input (denoising), or a network built and trained one layer at a time (stacked).
+#
+# **What you will learn**
+# - the variational autoencoder (VAE): mean and log-variance, the reparameterisation trick,
+#   and the ELBO term by term, plotted per epoch; samples from the prior, a latent
+#   traversal, a 2-D latent map; what the VAE costs in reconstruction against a plain
+#   autoencoder of the same code size;
+# - the sparse autoencoder: an L1 penalty on the code, how sparse the code gets and what
+#   it costs across penalty strengths, and what single units draw;
+# - the denoising autoencoder as a change in *training*, not in architecture;
+# - what "stacked" means, and greedy layer-wise training of a conv autoencoder;
+# - one table that puts all of them, and PCA, side by side on the same data.
+#
+# **Time:** about 2 minutes to run on one CPU core (most of it eleven short training runs),
+# plus reading. **Prerequisites:** lessons 01–03 (conv autoencoders, the stacked FC
+# autoencoder) and 08 (denoising); a little probability (a Gaussian, a log-likelihood).
+
+# %% [markdown]
+# ## Setup: the data and one set of training settings
+#
+# All models in this lesson train on the same images with the same optimiser settings,
+# so the closing table compares like with like. Learner mode uses 6,000 MNIST training
+# images for 3 epochs; FAST mode (the test suite) uses 1,500 for 2.
+
+# %%
+import inspect
+import math
+import time
+
+import matplotlib.pyplot as plt
+import torch
+from IPython.display import Code
+
+from course_utils.config import budget, seed_everything
+from course_utils.data import gaussian_noise, load_mnist
+from course_utils.metrics import mse, pca_baseline
+from course_utils.summary import Table, count_parameters
+from course_utils.training import cached_train, encode_all, reconstruct
+from course_utils.viz import show_image_rows, show_reconstructions, use_house_style
+
+lesson_start = time.perf_counter()
+train_set = load_mnist("train").subset(budget(full=6_000, fast=1_500))
+test_set = load_mnist("test").subset(budget(full=2_000, fast=300))
+SETTINGS = dict(epochs=budget(full=3, fast=2), batch_size=32, lr=3e-3, seed=0)
+x_test = test_set.images  # N×1×28×28, values in [0, 1]
+print(train_set)
+print(test_set)
+print("training settings:", SETTINGS)
+if train_set.is_fallback:
+    print("NOTE: these are the offline stand-in digits, not MNIST; numbers below differ from MNIST's.")
+
+# %% [markdown]
+# ## 1 · The variational autoencoder
+#
+# A plain autoencoder sends each image to **one point** `z`. Nothing says what the
+# points *between* the training codes decode to, so you cannot pick a random code and
+# expect a digit. A VAE sends each image to a **Gaussian** over codes,
+# q(z | x) = N(μ(x), σ²(x)), and is trained so that
+#
+# 1. a code *drawn* from that Gaussian still decodes to the image, and
+# 2. every image's Gaussian stays close to one fixed distribution, the prior N(0, I).
+#
+# Then the prior is covered by codes that decode to digits, and sampling z ~ N(0, I)
+# gives new images. The encoder below ends in two linear heads, one for μ and one for
+# log σ² (a log, so that any output is a valid variance). `encode(x)` returns μ, so the
+# VAE still follows the course contract `encode → decode → forward`.
+
+# %%
+from course_utils.models import ConvVAE, FlatConvAutoencoder
+
+Code(inspect.getsource(ConvVAE), language="python")
+
+# %% [markdown]
+# Its twin, `FlatConvAutoencoder`, is the same network without the randomness: the same
+# convolutions, a flat code of the same 20 numbers, one head instead of two. The next cell
+# prints their sizes. (20 dimensions is the latent size of the PyTorch examples' VAE,
+# which we use for context below.)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.arithmetic import trace_shapes
+from course_utils.summary import compare_models
+
+LATENT = 20
+seed_everything(0)
+print(trace_shapes(ConvVAE(LATENT), (1, 28, 28)))
+print()
+print(compare_models({"FlatConvAutoencoder(20)": FlatConvAutoencoder(LATENT),
+                      "ConvVAE(20)": ConvVAE(LATENT)}))
+
+# %% [markdown]
+# The VAE has one more linear head (1,568 × 20 weights + 20 biases = 31,380 parameters)
+# than its twin; `trace_shapes` lists `to_mu` and `to_logvar` side by side because both
+# read the same 1,568 features.
+#
+# ### The reparameterisation trick
+#
+# Training needs gradients *through* the sampling step. Drawing z ~ N(μ, σ²) directly is
+# not differentiable in μ and σ, but z = μ + σ·ε with ε ~ N(0, I) is: the randomness
+# becomes an input, and μ and σ enter through plain arithmetic.
+
+# %%
+Code(inspect.getsource(ConvVAE.reparameterize), language="python")
+
+# %% [markdown]
+# ### The ELBO, term by term
+#
+# The VAE maximises the *evidence lower bound* (ELBO) on log p(x). We minimise its
+# negative, per image, which has two terms:
+#
+# $$-\mathrm{ELBO}(x) = \underbrace{\mathbb{E}_{z\sim q(z|x)}\left[-\log p(x\mid z)\right]}_{\text{reconstruction}}
+#   + \underbrace{\mathrm{KL}\left(q(z\mid x)\,\|\,\mathcal N(0, I)\right)}_{\text{KL}}$$
+#
+# - **Reconstruction**, −log p(x | z): the decoder's output is read as one Bernoulli
+#   probability per pixel, so this is the **binary cross-entropy summed over the 784
+#   pixels** (not averaged), estimated with one sample of z per image. It is in nats per
+#   image.
+# - **KL**: how far the image's Gaussian is from the prior. For Gaussians it has a closed
+#   form, per latent dimension ½(μ² + σ² − 1 − log σ²), summed over the 20 dimensions.
+#   It is zero only when μ = 0 and σ = 1, i.e. when the code carries no information
+#   about the image; every nat of KL is information the code keeps.
+#
+# The two pull against each other: reconstruction wants precise, image-specific codes;
+# KL wants every code to look like the prior. Here is the code of both terms.
+
+# %%
+from course_utils.models import vae as vae_module
+
+Code(inspect.getsource(vae_module.kl_divergence) + "\n\n"
+     + inspect.getsource(vae_module.reconstruction_nll) + "\n\n"
+     + inspect.getsource(vae_module.elbo_terms), language="python")
+
+# %% [markdown]
+# A quick check of the KL formula, on numbers you can do by hand: the prior itself
+# (μ = 0, σ = 1) scores 0; μ = 1 costs ½ nat per dimension; σ = 2 (log σ² = log 4)
+# costs ½(4 − 1 − log 4) ≈ 0.807 nats.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+mu = torch.tensor([[0.0], [1.0], [0.0]])
+logvar = torch.tensor([[0.0], [0.0], [math.log(4.0)]])
+for m, lv, kl in zip(mu, logvar, vae_module.kl_divergence(mu, logvar)):
+    print(f"mu = {float(m):.1f}, sigma = {math.exp(float(lv) / 2):.1f}:  KL = {float(kl):.3f} nats")
+
+# %% [markdown]
+# `train()` accepts any `objective(model, inputs, targets) -> loss`. The VAE's objective
+# returns the mean −ELBO over the batch, and also *records* both terms on every call,
+# so that after training we can plot each term per epoch (the training history only keeps
+# their sum). `train_vae` wraps the course's "load if present, else train" cache and keeps
+# the per-epoch terms beside the checkpoint.
+
+# %%
+Code(inspect.getsource(vae_module.VAEObjective.__call__), language="python")
+
+# %% [markdown]
+# Now we train the VAE and its plain twin on the same images with the same settings. The
+# twin is trained with binary cross-entropy too (mean per pixel), so the *only*
+# difference is the sampling and the KL term. We also score an untrained VAE, to see
+# how far training moves the ELBO.
+
+# %%
+from course_utils.models.vae import bce_floor, evaluate_elbo, train_vae
+
+seed_everything(0)
+untrained = evaluate_elbo(ConvVAE(LATENT), x_test)
+
+seed_everything(0)
+vae = ConvVAE(LATENT)
+vae_history, vae_terms = train_vae(vae, "10_vae_20", train_set, test_set, **SETTINGS)
+seed_everything(0)
+plain = FlatConvAutoencoder(LATENT)
+plain_history = cached_train(plain, "10_plain_20", train_set, test_set, loss="bce", **SETTINGS)
+print("VAE:  ", vae_history, "(−ELBO in nats per image)")
+print("plain:", plain_history, "(BCE, mean per pixel)")
+
+# %% [markdown]
+# The next figure shows both terms per epoch, on training images (averaged over the
+# epoch while the model was still changing) and on test images (after the epoch).
+
+# %%
+use_house_style()
+epochs = range(1, len(vae_terms) + 1)
+fig, (ax_rec, ax_kl) = plt.subplots(1, 2, figsize=(10, 3.8))
+ax_rec.plot(epochs, [t.train_reconstruction for t in vae_terms], "o-", label="reconstruction (train)")
+ax_rec.plot(epochs, [t.test_reconstruction for t in vae_terms], "s--", label="reconstruction (test)")
+ax_rec.plot(epochs, [t.test_loss for t in vae_terms], "^:", label="−ELBO = rec. + KL (test)")
+ax_rec.set(title="Reconstruction term and −ELBO", xlabel="epoch", ylabel="nats per image")
+ax_kl.plot(epochs, [t.train_kl for t in vae_terms], "o-", color="C3", label="KL (train)")
+ax_kl.plot(epochs, [t.test_kl for t in vae_terms], "s--", color="C4", label="KL (test)")
+ax_kl.set(title="KL term", xlabel="epoch", ylabel="nats per image")
+for ax in (ax_rec, ax_kl):
+    ax.set_xticks(list(epochs))
+    ax.legend(fontsize=8)
+fig.suptitle("The VAE's two terms per epoch (20-D latent)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Now the test ELBO, measured once more with a fixed seed for the sample of z. Beside it,
+# the **floor** of the reconstruction term: binary cross-entropy is smallest when the
+# output equals the input, and then it equals the entropy of the pixel values, which is
+# zero only for pure black-and-white images. Grey pixels keep it above zero however good
+# the decoder is, so the floor tells you how much of the number the data itself
+# explains.
+
+# %%
+elbo = evaluate_elbo(vae, x_test)
+floor = float(bce_floor(x_test).mean())
+print(f"test −ELBO per image: {elbo['neg_elbo']:.1f} nats "
+      f"= reconstruction {elbo['reconstruction']:.1f} + KL {elbo['kl']:.1f}")
+print("  reconstruction term: binary cross-entropy summed over the 784 pixels, one sample of z")
+print(f"  floor of the reconstruction term on these images: {floor:.1f} nats "
+      f"(so {elbo['reconstruction'] - floor:.1f} nats are the model's own error)")
+print(f"untrained VAE: −ELBO {untrained['neg_elbo']:.1f} nats")
+print(f"data: {test_set.source}, {len(test_set):,} test images")
+assert elbo["kl"] > 0, "a code that carries information has a positive KL"
+assert elbo["reconstruction"] >= floor, "the reconstruction term can never go below its floor"
+assert elbo["neg_elbo"] < untrained["neg_elbo"], "training should improve the ELBO"
+
+# %% [markdown]
+# **For context:** the PyTorch examples' fully connected VAE (also a 20-D latent, also
+# BCE summed per image) reaches a test −ELBO of about **107 nats** on real MNIST after a
+# few epochs over all 60,000 training images. Our numbers are not directly comparable:
+# a convolutional model, far fewer images and epochs here, and, when the offline stand-in
+# is in use, different images. The floor depends on the data: the stand-in's digits are
+# enlarged 8×8 scans with many grey pixels, so its floor (printed above) is high, while
+# most of real MNIST's pixels are pure black or nearly white. Compare the gap above the
+# floor, not the raw number.
+
+# %% [markdown]
+# ### What the KL term costs: reconstructions beside the plain twin
+#
+# The same 20 numbers per image, the same network; the VAE's codes also have to look like
+# N(0, I). The next cell shows test reconstructions of both (the VAE's through μ, without
+# sampling) and PCA with 20 components, with the MSE per pixel of each row.
+
+# %%
+pca_20 = pca_baseline(train_set.images, LATENT)
+recon_vae = reconstruct(vae, x_test)
+recon_plain = reconstruct(plain, x_test)
+show_reconstructions(x_test, {"plain AE (20)": recon_plain, "VAE (20), via μ": recon_vae,
+                              "PCA (20)": pca_20.reconstruct(x_test)},
+                     title="The same code size, three ways: test images")
+plt.show()
+mse_vae, mse_plain, mse_pca_20 = mse(recon_vae, x_test), mse(recon_plain, x_test), pca_20.mse(x_test)
+print(f"test MSE per pixel: plain AE {mse_plain:.4f}, VAE {mse_vae:.4f}, PCA(20) {mse_pca_20:.4f}")
+print(f"the VAE's error is {mse_vae / mse_plain:.2f}× the plain autoencoder's")
+assert mse_plain < mse_vae, "at equal size and training, the KL term should cost reconstruction quality"
+
+# %% [markdown]
+# The VAE reconstructs worse than its plain twin (ratio above): the KL term squeezes
+# information out of the code, and the VAE's outputs are a little blurrier. That is the
+# price. Where PCA lands depends on the data: on the smooth offline stand-in PCA is a
+# strong baseline; on real MNIST, with these short runs, read the numbers above rather than
+# expecting either to win.
+#
+# ### What the KL term buys: sampling from the prior
+#
+# Decode 10 codes drawn from N(0, I). The VAE was trained so that such codes are typical;
+# the plain autoencoder was not, and the same random codes mean little to its decoder.
+# The last lines measure why: the spread of each model's codes on test images.
+
+# %%
+generator = torch.Generator().manual_seed(0)
+z_prior = torch.randn(10, LATENT, generator=generator)  # 10×20, z ~ N(0, I)
+with torch.no_grad():
+    samples_vae = vae.decode(z_prior)
+    samples_plain = plain.decode(z_prior)
+show_image_rows({"VAE decodes\nz ~ N(0, I)": samples_vae,
+                 "plain AE decodes\nthe same z": samples_plain},
+                title="New images from random codes")
+plt.show()
+codes_vae, codes_plain = encode_all(vae, test_set), encode_all(plain, test_set)  # N×20 each
+print(f"test codes, mean per-dimension std: VAE μ {float(codes_vae.std(0).mean()):.2f}, "
+      f"plain AE {float(codes_plain.std(0).mean()):.2f} (the prior has 1)")
+print(f"test codes, mean |per-dimension mean|: VAE μ {float(codes_vae.mean(0).abs().mean()):.2f}, "
+      f"plain AE {float(codes_plain.mean(0).abs().mean()):.2f} (the prior has 0)")
+
+# %% [markdown]
+# ### A latent traversal
+#
+# Which of the 20 dimensions does the VAE use? The KL per dimension says: a dimension
+# whose KL is near zero carries no information (its μ is ~0 and σ ~1 for every image),
+# so the decoder ignores it. The next grid starts from one test image's μ, and changes one
+# of the most used dimensions at a time from −3 to +3 (in units of the prior's σ).
+
+# %%
+with torch.no_grad():
+    mu_test, logvar_test = vae.encode_distribution(x_test)
+    # the KL formula, ½(μ² + σ² − 1 − log σ²), per dimension, averaged over the test images
+    kl_per_dim = (0.5 * (mu_test**2 + logvar_test.exp() - 1 - logvar_test)).mean(dim=0)  # 20
+order = torch.argsort(kl_per_dim, descending=True)
+steps = torch.linspace(-3, 3, 9)
+rows = {}
+with torch.no_grad():
+    for k in order[:6].tolist():
+        z = mu_test[0].repeat(len(steps), 1)  # 9×20, all the first test image's μ
+        z[:, k] = steps  # vary one dimension
+        rows[f"z[{k}]\nKL {float(kl_per_dim[k]):.1f}"] = vae.decode(z)
+show_image_rows(rows, title="Latent traversal: one dimension at a time (rows: dimension, its mean KL)",
+                column_titles=[f"{float(s):+.1f}" for s in steps])
+plt.show()
+used = int((kl_per_dim > 0.1).sum())
+print(f"dimensions with a mean KL above 0.1 nats: {used} of {LATENT}; "
+      f"KL per dimension, largest to smallest: {[round(float(kl_per_dim[k]), 2) for k in order]}")
+
+# %% [markdown]
+# Each row changes one number of the code. The dimensions with the largest KL change the
+# digit the most (thickness, slant, or which digit it is); the unused ones, if any, change
+# nothing. That the VAE switches off dimensions it does not need is called
+# *posterior collapse* of those dimensions; the printed KL list shows how many it kept.
+#
+# ### A 2-D latent: the whole code space in one picture
+#
+# With only two latent dimensions we can draw everything: every test image's μ as a dot
+# coloured by its digit (the labels are used only for colour; the VAE never saw them),
+# and the decoder's output on a grid of codes covering the prior.
+
+# %%
+seed_everything(0)
+vae_2d = ConvVAE(2)
+vae_2d_history, vae_2d_terms = train_vae(vae_2d, "10_vae_2", train_set, test_set, **SETTINGS)
+elbo_2d = evaluate_elbo(vae_2d, x_test)
+print(f"2-D VAE: test −ELBO {elbo_2d['neg_elbo']:.1f} nats = reconstruction "
+      f"{elbo_2d['reconstruction']:.1f} + KL {elbo_2d['kl']:.1f}")
+
+# %%
+mu_2d = encode_all(vae_2d, test_set)  # N×2
+grid = torch.linspace(-2.5, 2.5, 12)
+codes = torch.stack(torch.meshgrid(grid.flip(0), grid, indexing="ij"), dim=-1)  # 12×12×2 (row: z1, col: z0)
+with torch.no_grad():
+    tiles = vae_2d.decode(codes.reshape(-1, 2)).view(12, 12, 28, 28)
+canvas = tiles.permute(0, 2, 1, 3).reshape(12 * 28, 12 * 28)
+
+use_house_style()
+fig, (ax_map, ax_grid) = plt.subplots(1, 2, figsize=(12, 5.5))
+points = ax_map.scatter(mu_2d[:, 0], mu_2d[:, 1], c=test_set.labels, cmap="tab10", s=6, vmin=-0.5,
+                        vmax=9.5)
+fig.colorbar(points, ax=ax_map, ticks=range(10), label="digit")
+ax_map.set(title="Test images' μ, coloured by digit", xlabel="z[0]", ylabel="z[1]",
+           xlim=(-3.5, 3.5), ylim=(-3.5, 3.5))
+ax_grid.imshow(canvas, extent=(-2.75, 2.75, -2.75, 2.75), cmap="gray", vmin=0, vmax=1)
+ax_grid.grid(False)
+ax_grid.set(title="Decoder output on a 12×12 grid of codes", xlabel="z[0]", ylabel="z[1]")
+fig.suptitle("The 2-D VAE's latent space")
+fig.tight_layout()
+plt.show()
+from sklearn.neighbors import KNeighborsClassifier
+
+inside = float(((mu_2d.abs() < 3).all(dim=1)).float().mean())
+knn = KNeighborsClassifier(n_neighbors=10).fit(encode_all(vae_2d, train_set).numpy(),
+                                               train_set.labels.numpy())
+knn_accuracy = knn.score(mu_2d.numpy(), test_set.labels.numpy())
+print(f"share of test codes within ±3 of the origin on both axes: {inside:.1%}")
+print(f"digit read from the 2-D code by 10 nearest neighbours: {knn_accuracy:.1%} correct "
+      f"(guessing: 10%)")
+assert inside > 0.9, "the KL term should keep the codes where the prior has its mass"
+
+# %% [markdown]
+# The left map is the code space the KL term shapes: the codes stay where the prior has
+# its mass (the share printed above), not wherever they like, and the right panel shows
+# that moving through the space changes the output gradually. *What* the two numbers
+# describe is the model's choice, not ours: the nearest-neighbour score above says how
+# much of it is the digit's identity. On the offline stand-in, whose digits come in
+# randomly shifted, rotated and scaled copies, much of the two numbers goes to position,
+# size and thickness, and the digits overlap on the map; on real MNIST the digit classes
+# take up more of the map, but some overlap remains with two numbers. Two numbers cannot
+# hold every detail either, so the 2-D VAE's −ELBO (printed above) is higher than the
+# 20-D one's.
+
+# %% [markdown]
+# ## 2 · The sparse autoencoder
+#
+# A bottleneck limits *how many* numbers the code has. A sparse autoencoder lets the code
+# be wide (64 units here) but pushes most of them to zero for each image, so each image
+# is described by the few units that are on. We add an L1 penalty to the loss:
+#
+# $$\text{loss} = \text{MSE}(\hat x, x) + \lambda \cdot \operatorname{mean}|z|$$
+#
+# Two details of `SparseConvAutoencoder` make the penalty honest: the code ends in a ReLU,
+# so "off" is an exact zero; and the decoder reads the code through a layer whose
+# weight columns are rescaled to length one, so the network cannot dodge the penalty by
+# making every code value tiny and the decoder's weights huge.
+#
+# (The classic alternative to L1 is a *KL sparsity target*: choose a small average
+# activation ρ, say 0.05, and penalise KL(ρ ‖ ρ̂ⱼ) for each unit's measured average ρ̂ⱼ. It
+# needs activations in [0, 1], e.g. a sigmoid code; exercise 4 asks you to try it.)
+
+# %%
+from course_utils.models import SparseConvAutoencoder
+from course_utils.models import sparse as sparse_module
+
+Code(inspect.getsource(sparse_module.sparse_objective) + "\n\n"
+     + inspect.getsource(sparse_module.near_zero_share), language="python")
+
+# %% [markdown]
+# **Measuring sparsity.** We call a code value *near zero* when it is at most 1% of the
+# largest value in the same image's code (so the threshold does not depend on the code's
+# scale), and report the share of near-zero values, the mean number of *active* units
+# per image, and the number of *dead* units: units that are zero for every test image.
+# Dead units are not sparsity, they are wasted capacity, and ReLU codes have them even
+# without a penalty. The column "live units on for" is the median share of test images a
+# living unit is on for: a sparse code in the textbook sense has many living units, each
+# on for few images.
+#
+# The next cell trains the same model at several penalty strengths λ (λ = 0 is a plain
+# autoencoder with a wide code) and fills the table.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+CODE_SIZE = 64
+seed_everything(0)
+print(f"SparseConvAutoencoder({CODE_SIZE}): {count_parameters(SparseConvAutoencoder(CODE_SIZE)):,} parameters")
+
+# %%
+penalties = budget(full=[0.0, 1e-3, 3e-3, 1e-2], fast=[0.0, 3e-3, 1e-2])
+sparse_models, sparse_rows = {}, []
+for weight in penalties:
+    seed_everything(0)
+    model = SparseConvAutoencoder(CODE_SIZE)
+    cached_train(model, f"10_sparse_{weight:g}", train_set, test_set,
+                 objective=sparse_module.sparse_objective(weight), **SETTINGS)
+    codes = encode_all(model, test_set)  # N×64, all ≥ 0
+    sparse_models[weight] = (model, codes)
+    on_rate = (codes > 0).float().mean(dim=0)  # 64: share of test images each unit is on for
+    live_rates = on_rate[on_rate > 0]
+    sparse_rows.append([f"{weight:g}", mse(reconstruct(model, x_test), x_test),
+                        f"{sparse_module.near_zero_share(codes):.1%}",
+                        f"{sparse_module.active_units_per_image(codes):.1f}",
+                        int((on_rate == 0).sum()),
+                        f"{float(live_rates.median()):.0%}" if len(live_rates) else "–",
+                        f"{float(codes.mean()):.3f}"])
+pca_64 = pca_baseline(train_set.images, CODE_SIZE)
+sparse_table = Table(["λ (L1 weight)", "test MSE", "near-zero share", "active units / image",
+                      "dead units", "live units on for (median)", "mean |z|"], sparse_rows,
+                     title=f"Sparse conv autoencoder, {CODE_SIZE}-unit code (PCA with 64 components: "
+                           f"MSE {pca_64.mse(x_test):.4f})")
+print(sparse_table)
+
+# %%
+use_house_style()
+fig, ax_err = plt.subplots(figsize=(7, 4))
+xs = list(range(len(penalties)))
+ax_err.plot(xs, [float(r[1]) for r in sparse_rows], "o-", color="C0", label="test MSE")
+ax_err.set(xlabel="L1 weight λ", ylabel="test MSE per pixel",
+           title="Sparsity against reconstruction error")
+ax_err.set_xticks(xs, [r[0] for r in sparse_rows])
+ax_share = ax_err.twinx()
+ax_share.plot(xs, [float(r[3]) for r in sparse_rows], "s--", color="C3",
+              label="active units per image")
+ax_share.set_ylabel("active units per image (of 64)")
+ax_share.grid(False)
+handles = ax_err.get_legend_handles_labels()[0] + ax_share.get_legend_handles_labels()[0]
+ax_err.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center left")
+fig.tight_layout()
+plt.show()
+shares = [sparse_module.near_zero_share(c) for _, c in sparse_models.values()]
+errors = [float(r[1]) for r in sparse_rows]
+print(f"from λ = {penalties[0]:g} to λ = {penalties[-1]:g}: near-zero share {shares[0]:.1%} → "
+      f"{shares[-1]:.1%}, test MSE {errors[0]:.4f} → {errors[-1]:.4f}")
+assert shares[-1] > shares[0], "a stronger L1 penalty should switch more of the code off"
+assert errors[-1] > errors[0], "...and pay for it in reconstruction error"
+
+# %% [markdown]
+# Read the table from top to bottom: a stronger penalty leaves fewer units active per
+# image and costs reconstruction error. Now look at *how* it does that. Even at λ = 0
+# many units are dead (ReLU codes do that on their own), and as λ grows, the penalty
+# mostly kills more units for good, while the survivors stay on for most images (the
+# median column). So the L1 penalty here buys a *smaller* code more than a *selective*
+# one. That is a known weakness of a plain L1 penalty in short training runs; a KL
+# sparsity target, which fixes each unit's *average* activation, punishes never-on and
+# always-on units alike (exercise 4), and practical sparse autoencoders also re-start
+# dead units (exercise 5). At the strongest penalty, if every unit is dead, the decoder
+# gets the same all-zero code for every image and can only draw the average digit.
+#
+# ### What do the sparse units respond to?
+#
+# Take the middle penalty. For its living units, the first row shows what each unit
+# draws *on its own* (a code with only that unit on, at its mean value when active). A
+# unit is never on alone in practice, so the next two rows start from the average code
+# of the test images and switch the unit off, then up to its largest value; the
+# difference between them is what the unit adds. The last rows show the test images that
+# switch it on the most.
+
+# %%
+chosen = penalties[len(penalties) // 2]
+sparse_model, sparse_codes = sparse_models[chosen]
+live = sparse_codes.max(dim=0).values > 0
+typical = sparse_codes.sum(dim=0) / (sparse_codes > 0).sum(dim=0).clamp_min(1)  # mean when on
+how_often = (sparse_codes > 0).float().mean(dim=0)  # share of test images each unit is on for
+units = [k for k in torch.argsort(how_often, descending=True).tolist() if live[k]][:8]
+alone = sparse_model.decode_units(typical)  # 64×1×28×28
+base = sparse_codes.mean(dim=0).repeat(len(units), 1)  # len(units)×64, the average code
+off, high = base.clone(), base.clone()
+for row, k in enumerate(units):
+    off[row, k] = 0.0
+    high[row, k] = sparse_codes[:, k].max()
+with torch.no_grad():
+    decoded_off, decoded_high = sparse_model.decode(off), sparse_model.decode(high)
+top = torch.argsort(sparse_codes[:, units], dim=0, descending=True)[:2]  # 2×len(units)
+show_image_rows({"unit alone": alone[units], "average code,\nunit off": decoded_off,
+                 "average code,\nunit at its max": decoded_high,
+                 **{f"top image {i + 1}": x_test[top[i]] for i in range(2)}},
+                title=f"What single units of the sparse code respond to (λ = {chosen:g})",
+                column_titles=[f"unit {k}\non {how_often[k]:.0%}" for k in units])
+plt.show()
+print(f"λ = {chosen:g}: {int(live.sum())} live units; the ones shown are on for "
+      f"{float(how_often[units].min()):.0%}–{float(how_often[units].max()):.0%} of test images")
+
+# %% [markdown]
+# Compare the second and third rows: switching one unit from off to its largest value
+# changes the average digit in a particular way (a stroke, a loop, a slant), and the top
+# images are digits with that feature. Drawn alone, a unit gives a faint, blurry shape:
+# the decoder never saw a code with one unit on. With living units that are on for most
+# images (the table above), each unit is more a direction of change than a part that is
+# either there or not.
+
+# %% [markdown]
+# ## 3 · The denoising autoencoder: a change in training, not in architecture
+#
+# Lesson 08 (denoising and inpainting) covers this application in depth: noise levels,
+# masks, PSNR and SSIM against simple filters. As a *variant*, all that changes is one
+# argument of `train`: with `corrupt=`, every batch's inputs are corrupted on the fly
+# while the targets stay clean, so the model must learn what digits look like rather than
+# copying pixels. Same class, same code size, same settings as the plain twin above:
+
+# %%
+NOISE_STD = 0.4
+
+
+def add_noise(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Gaussian noise with standard deviation NOISE_STD, clipped to [0, 1]."""
+    return gaussian_noise(images, NOISE_STD, generator=generator)
+
+
+add_noise.__qualname__ = f"add_noise(std={NOISE_STD})"  # names the setting in the cache key
+
+seed_everything(0)
+denoising = FlatConvAutoencoder(LATENT)
+denoising_history = cached_train(denoising, "10_denoising_20", train_set, test_set, loss="bce",
+                                 corrupt=add_noise, **SETTINGS)
+noisy_test = add_noise(x_test, torch.Generator().manual_seed(1))
+recon_dae_noisy = reconstruct(denoising, noisy_test)
+recon_plain_noisy = reconstruct(plain, noisy_test)
+show_reconstructions(x_test, {f"noisy input (σ = {NOISE_STD})": noisy_test,
+                              "plain AE": recon_plain_noisy, "denoising AE": recon_dae_noisy},
+                     title="Noisy test images in, compared with the clean originals")
+plt.show()
+mse_noisy, mse_plain_noisy, mse_dae_noisy = (mse(noisy_test, x_test), mse(recon_plain_noisy, x_test),
+                                             mse(recon_dae_noisy, x_test))
+mse_dae_clean = mse(reconstruct(denoising, x_test), x_test)
+print(f"MSE against the clean images: noisy input {mse_noisy:.4f}, plain AE {mse_plain_noisy:.4f}, "
+      f"denoising AE {mse_dae_noisy:.4f}")
+print(f"on clean inputs: plain AE {mse_plain:.4f}, denoising AE {mse_dae_clean:.4f}")
+assert mse_dae_noisy < mse_plain_noisy, "training with corrupt= should help on noisy inputs"
+
+# %% [markdown]
+# The plain autoencoder was never shown noise, and its output degrades with noisy inputs;
+# the denoising one, identical in every weight shape, removes most of it (numbers
+# above). The last line shows what the denoising training cost on *clean* inputs: a model
+# that learned to smooth away noise also smooths a clean digit a little.
+
+# %% [markdown]
+# ## 4 · Stacked autoencoders
+#
+# "Stacked" means built from layers stacked on layers, and in lesson 03 it meant two
+# things: the 784 → 512 → 256 → 128 → 32 architecture, and the historical way to train
+# it, **greedy layer-wise pretraining** (Hinton & Salakhutdinov, 2006): train a shallow
+# autoencoder on the images, freeze its encoder, train a second shallow autoencoder on
+# the first one's features, and so on; then stack the encoders and decoders and fine-tune
+# everything end to end.
+#
+# For conv models the stacking is by *stage*: a stage is a convolution (with its
+# activation, and in lesson 02 BatchNorm and pooling) that halves the image size, and the
+# decoder mirrors each stage with a transposed convolution. Every conv model of this
+# course is stacked in that sense, and trained end to end. Below, the plain twin is
+# trained the historical way instead, so you can see what greedy stacking looks like in
+# code and what it gets:
+#
+# 1. stage 1: `conv1` and the last transposed convolution, trained as a shallow
+#    autoencoder on the images (1×28×28 → 16×14×14 → 1×28×28);
+# 2. stage 2: everything in between, trained to reconstruct stage 1's *features*
+#    (16×14×14 → 32×7×7 → 20 → 32×7×7 → 16×14×14), with stage 1 frozen;
+# 3. the stack, fine-tuned end to end for one epoch.
+
+# %%
+from torch import nn
+
+from course_utils.models import Autoencoder
+
+
+class Stage(Autoencoder):
+    """A shallow autoencoder made of existing layers (shared with the full model, not copied)."""
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module) -> None:
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+
+
+def greedy_stages(model: FlatConvAutoencoder) -> tuple[Stage, Stage]:
+    """Split the twin's layers into the two shallow autoencoders of greedy training."""
+    down, to_code = model.encoder  # conv trunk (conv1, ReLU, conv2, ReLU, Flatten), Linear
+    from_code, up = model.decoder  # Linear, trunk (Unflatten, convT1, ReLU, convT2, Sigmoid)
+    stage1 = Stage(nn.Sequential(down[0], down[1]),  # 1×28×28 → 16×14×14
+                   nn.Sequential(up[3], up[4]))  # 16×14×14 → 1×28×28
+    stage2 = Stage(nn.Sequential(down[2], down[3], down[4], to_code),  # 16×14×14 → 20
+                   nn.Sequential(from_code, up[0], up[1], up[2]))  # 20 → 16×14×14
+    return stage1, stage2
+
+
+seed_everything(0)
+stacked = FlatConvAutoencoder(LATENT)
+stage1, stage2 = greedy_stages(stacked)
+cached_train(stage1, "10_stacked_stage1", train_set, test_set, loss="bce", **SETTINGS)
+features = encode_all(stage1, train_set)  # N×16×14×14, stage 1's (frozen) output
+test_features = encode_all(stage1, test_set)
+print("stage 2 trains on features of shape", tuple(features.shape[1:]))
+cached_train(stage2, "10_stacked_stage2", features, test_features, loss="mse", **SETTINGS)
+mse_greedy = mse(reconstruct(stacked, x_test), x_test)
+finetune = {**SETTINGS, "epochs": 1}
+cached_train(stacked, f"10_stacked_finetuned_after_{SETTINGS['epochs']}", train_set, test_set,
+             loss="bce", **finetune)
+mse_stacked = mse(reconstruct(stacked, x_test), x_test)
+epochs = SETTINGS["epochs"]
+print(f"test MSE: greedy stages only {mse_greedy:.4f}; after 1 epoch of fine-tuning {mse_stacked:.4f}")
+print(f"the plain twin, trained end to end for {epochs} epochs: {mse_plain:.4f}")
+print(f"training the stack took {epochs} (stage 1) + {epochs} (stage 2) + 1 (fine-tuning) epochs")
+assert mse_stacked < mse_greedy, "fine-tuning the stack end to end should improve on the greedy stages"
+
+# %% [markdown]
+# The stages trained separately already give an autoencoder, and one epoch of end-to-end
+# fine-tuning improves it (numbers above). Do not read the comparison with the plain twin
+# as a race: the stack had more epochs of training in total (last line), so a lower
+# error says "greedy stacking works", not "it is better". Exercise 6 gives both the
+# same budget. Lesson 03 tells the history: with ReLU, good initialisation and Adam, a
+# deep autoencoder trains end to end, and layer-wise pretraining is no longer needed.
+
+# %% [markdown]
+# ## 5 · All the variants side by side
+#
+# Every model above trained on the same images with the same settings. The table gives
+# each one's code size, parameter count, test reconstruction error (MSE per pixel, on
+# clean test images; the VAEs through μ) and PCA's error with the same number of
+# components, and says what each variant is for. PCA's "parameters" are its components
+# and the mean image.
+
+# %%
+def pca_parameters(pca) -> int:
+    return int(pca.pca.components_.size + pca.pca.mean_.size)
+
+
+pca_2 = pca_baseline(train_set.images, 2)
+sparse_active = sparse_module.active_units_per_image(sparse_codes)
+variants = [
+    ("PCA (20 components)", LATENT, pca_parameters(pca_20), mse_pca_20, mse_pca_20,
+     "the best linear code; the baseline"),
+    ("plain conv AE", LATENT, count_parameters(plain), mse_plain, mse_pca_20,
+     "compression, features"),
+    ("stacked (greedy + fine-tune)", LATENT, count_parameters(stacked), mse_stacked, mse_pca_20,
+     "history: training deep nets layer by layer"),
+    ("denoising AE", LATENT, count_parameters(denoising), mse_dae_clean, mse_pca_20,
+     f"removing noise (noisy inputs: {mse_dae_noisy:.4f})"),
+    ("VAE (20-D)", LATENT, count_parameters(vae), mse_vae, mse_pca_20,
+     "generating new images, a smooth code space"),
+    ("VAE (2-D)", 2, count_parameters(vae_2d), mse(reconstruct(vae_2d, x_test), x_test),
+     pca_2.mse(x_test), "seeing the whole code space"),
+    (f"sparse AE (λ = {chosen:g})", CODE_SIZE, count_parameters(sparse_model),
+     mse(reconstruct(sparse_model, x_test), x_test), pca_64.mse(x_test),
+     f"few active units ({sparse_active:.1f} per image)"),
+]
+comparison = Table(["variant", "code size", "parameters", "test MSE", "PCA MSE, same size",
+                    "what it is for"], [list(v) for v in variants],
+                   title=f"All variants on the same data ({len(train_set):,} training, "
+                         f"{len(test_set):,} test images)")
+print(comparison)
+
+# %%
+beats_pca = [name for name, _, _, err, pca_err, _ in variants[1:] if err < pca_err]
+print(f"variants that beat PCA at their own code size here: {beats_pca or 'none'}")
+print(f"VAE (20-D) error / plain AE error on clean test images: {mse_vae / mse_plain:.2f}")
+print(f"denoising AE / plain AE: {mse_dae_clean / mse_plain:.2f} on clean test images, "
+      f"{mse_dae_noisy / mse_plain_noisy:.2f} on noisy ones")
+print(f"lesson run time so far: {time.perf_counter() - lesson_start:.0f} s "
+      f"(CPU time of this kernel: {time.process_time():.0f} s)")
+
+# %% [markdown]
+# Whether the autoencoders beat PCA here depends on the data and the training budget,
+# and the line above says which did on your run. On the offline stand-in (smooth,
+# enlarged 8×8 digits) PCA is a very strong baseline; on real MNIST with longer
+# training, conv autoencoders pull ahead (lesson 02 measures that). Among the
+# autoencoders, the ordering is the lesson: the VAE pays for its sampling ability in
+# reconstruction error, the sparse model pays for its fewer active units (at this λ), and the
+# denoising model trades some accuracy on clean images for a large gain on noisy ones
+# (both ratios are printed above).
+
+# %% [markdown]
+# ## Summary
+#
+# - A **VAE** encodes each image as a Gaussian (μ, log σ²), samples with z = μ + σ·ε, and
+#   minimises −ELBO = reconstruction (BCE summed over pixels) + KL to N(0, I). The KL term
+#   makes random codes decodable and the code space smooth, and costs reconstruction
+#   quality against a plain twin of the same size (measured above). Its test −ELBO is
+#   printed above, with the floor that grey pixels put under the reconstruction term.
+# - A **sparse autoencoder** adds λ·mean|z| to the loss. Larger λ: fewer active units per
+#   image, higher error; too large, and every unit dies. Count dead units separately: here
+#   the L1 penalty mostly switched units off for good rather than making them selective.
+# - A **denoising autoencoder** is any autoencoder trained with corrupted inputs and clean
+#   targets (`corrupt=`); the architecture does not change (lesson 08 goes deeper).
+# - **Stacked** describes depth built from stages. Greedy layer-wise training of a conv
+#   autoencoder works (stage by stage, then fine-tuning), but training the same network
+#   end to end is simpler and is what modern practice does.
+#
+# ## Exercises
+#
+# 1. **β-VAE.** Train `ConvVAE(20)` with `train_vae(..., beta=4.0)`. How do the KL term,
+#    the reconstruction term, the number of used dimensions and the traversal change?
+# 2. **Sampling temperature.** Decode codes drawn from N(0, t²·I) for t = 0.5, 1, 1.5.
+#    Which t gives the cleanest digits, and why might t < 1 look better than the prior?
+# 3. **Interpolation.** Encode two test digits with the VAE and with the plain twin, decode
+#    ten codes on the straight line between them. Which path stays digit-like?
+# 4. **KL sparsity.** Replace the L1 penalty with a KL sparsity target: a sigmoid code, a
+#    target mean activation ρ = 0.05, and the penalty Σⱼ KL(ρ ‖ ρ̂ⱼ). Compare the table.
+# 5. **Dead units.** Re-initialise the dead units of the λ = 0 sparse model (new random
+#    encoder weights for those units) and train one more epoch. How many come back?
+# 6. **A fair race.** Train the plain twin end to end for as many epochs as the greedy
+#    stack used in total. Which has the lower test MSE now?
+#
+# Next: **11 · Exercises**, the lesson plan's five exercises, checked automatically.
