@@ -8,7 +8,9 @@ else train*, so a second run of a notebook is quick.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import math
 import os
 import tempfile
@@ -464,16 +466,30 @@ def load_checkpoint(model: nn.Module, path: str | Path) -> History | None:
 
 
 def _describe(value: Any) -> str:
-    """A stable text for a training setting (functions by name, not by address)."""
-    if callable(value) and not isinstance(value, type):
-        inner = getattr(value, "func", None)  # functools.partial
-        if inner is not None:
-            return f"{_describe(inner)}(*{value.args!r}, **{value.keywords!r})"
-        return getattr(value, "__qualname__", type(value).__name__)
+    """A stable text for a training setting: functions by name *and* the values they close
+    over, so two lambdas that add different noise never share a checkpoint."""
+    if isinstance(value, functools.partial):
+        return f"{_describe(value.func)}(*{_describe(value.args)}, **{_describe(value.keywords)})"
+    if inspect.isfunction(value) or inspect.ismethod(value):
+        parts = [f"{value.__module__}.{value.__qualname__}"]
+        function = getattr(value, "__func__", value)
+        if function.__defaults__:
+            parts.append(_describe(function.__defaults__))
+        for cell in function.__closure__ or ():
+            parts.append(_describe(cell.cell_contents))
+        return "<" + "|".join(parts) + ">"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_describe(v) for v in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, ImageSet):
         return f"{value.source}|{len(value)}|{float(value.images.sum()):.3f}"
     if isinstance(value, torch.Tensor):
         return f"tensor{tuple(value.shape)}|{float(value.double().sum()):.3f}"
+    if isinstance(value, nn.Module):
+        return repr(value)
+    if callable(value) and hasattr(value, "__dict__") and not isinstance(value, type):
+        return f"{type(value).__qualname__}({_describe(vars(value))})"  # a callable object
     return repr(value)
 
 

@@ -180,3 +180,15 @@ def test_cached_train_trains_once_then_loads(tmp_path: Path, blobs: ImageSet, mo
     with pytest.raises(AssertionError, match="cache"):  # a changed setting is a new entry
         cached_train(SimpleConvAutoencoder(), "simple", blobs, blobs, directory=tmp_path,
                      epochs=2, progress=False)
+
+
+def test_cache_key_tells_closures_and_settings_apart() -> None:
+    def noise(std: float):
+        return lambda x, g: x + std * torch.randn(x.shape, generator=g)
+
+    model = SimpleConvAutoencoder()
+    key = training.cache_key
+    assert key("m", model, corrupt=noise(0.3)) == key("m", model, corrupt=noise(0.3))
+    assert key("m", model, corrupt=noise(0.3)) != key("m", model, corrupt=noise(0.5))
+    assert key("m", model, epochs=1) != key("m", model, epochs=2)
+    assert key("m", model) != key("m", DeepConvAutoencoder())
