@@ -1,7 +1,8 @@
 """Looking inside a trained autoencoder: intermediate outputs, codes, neighbours, paths.
 
 Pure functions on tensors; the pictures are drawn by :mod:`course_utils.viz`
-(``show_feature_maps``, ``show_filters``, ``show_activations``, ``plot_latent_map``).
+(``show_feature_maps``, ``show_filters``, ``show_activations``, ``plot_latent_map``,
+``show_interpolation``).
 
 - :func:`encoder_outputs`: what each stage (or layer) of an encoder produces for an image;
 - :func:`embed_2d`: codes squeezed to two numbers (PCA or t-SNE) to plot them;

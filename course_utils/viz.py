@@ -287,3 +287,17 @@ def plot_latent_map(points, labels, *, title: str, xlabel: str, ylabel: str,
     ax.legend(title="digit", fontsize=7, title_fontsize=8, markerscale=2.5,
               loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
+
+
+def show_interpolation(rows: Mapping[str, torch.Tensor], *, title: str) -> Figure:
+    """An interpolation strip: one row per way of going from image A to image B.
+
+    ``rows`` maps a label ("pixel blend", "deep conv code", …) to ``steps×C×H×W`` images
+    for t = 0 … 1 in equal steps (see ``course_utils.latent.interpolate``); the columns
+    are titled with t.
+    """
+    steps = max(len(v) for v in rows.values())
+    if steps < 2:
+        raise ValueError("an interpolation strip needs at least two steps per row")
+    return show_image_rows(rows, title=title,
+                           column_titles=[f"t = {i / (steps - 1):.2f}" for i in range(steps)])

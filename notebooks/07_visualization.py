@@ -297,6 +297,8 @@ Code(inspect.getsource(interpolate), language="python")
 # decode points on the line between the two *codes* of each model.
 
 # %%
+from course_utils.viz import show_interpolation
+
 steps = 8
 a = test_set.images[int((test_set.labels == 1).nonzero()[0])]  # 1×28×28
 b = test_set.images[int((test_set.labels == 7).nonzero()[0])]
@@ -306,9 +308,8 @@ for name in ("deep conv", "FC", "deep FC"):
     with torch.no_grad():
         z_a, z_b = model.encode(a[None])[0], model.encode(b[None])[0]
         rows[f"{name} code"] = model.decode(interpolate(z_a, z_b, steps))
-alphas = torch.linspace(0, 1, steps)
-show_image_rows(rows, column_titles=[f"t = {t:.2f}" for t in alphas],
-                title="From a 1 to a 7: pixel blend vs decoded points on the line between codes")
+show_interpolation(rows, title="From a 1 to a 7: pixel blend vs decoded points on the line "
+                   "between codes")
 plt.show()
 
 # %% [markdown]

@@ -77,3 +77,16 @@ def test_latent_map_colours_by_label_with_a_legend():
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["0", "1", "2", "3", "4"]
     assert len(ax.collections) == 5
+
+
+def test_interpolation_strip_titles_columns_with_t_and_labels_rows():
+    from course_utils.viz import show_interpolation
+
+    rows = {"pixel blend": torch.rand(5, 1, 28, 28), "code": torch.rand(5, 1, 28, 28)}
+    fig = show_interpolation(rows, title="A to B")
+    assert fig._suptitle.get_text() == "A to B"
+    assert [ax.get_title() for ax in fig.axes[:5]] == ["t = 0.00", "t = 0.25", "t = 0.50",
+                                                      "t = 0.75", "t = 1.00"]
+    assert _row_labels(fig) == ["pixel blend", "code"]
+    with pytest.raises(ValueError):
+        show_interpolation({"one": torch.rand(1, 1, 28, 28)}, title="x")
