@@ -141,3 +141,163 @@ def _finish_line_plot(fig: Figure, ax, *, title: str, xlabel: str, ylabel: str,
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- inside a model
+# Lesson 07: the seed's visualize_feature_maps and visualize_hierarchical_features, made
+# general. The numbers come from course_utils.latent; these functions only draw.
+
+
+def _bare(ax) -> None:
+    """An image cell: no ticks, no grid, no frame."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def show_feature_maps(rows: Mapping[str, torch.Tensor], *, title: str, max_maps: int = 8,
+                      size: float = 1.1, cmap: str = "viridis") -> Figure:
+    """One row per entry (label → C×H×W maps of one image): its first ``max_maps`` channels.
+
+    A row may also hold the input image (1×H×W), drawn in grey on [0, 1]. Feature maps are
+    coloured each on its own scale (dark = the channel's lowest value in that map, bright =
+    its highest), as the seed's ``visualize_feature_maps`` does, so compare where a map
+    lights up, not how bright it is. Columns are channel numbers.
+    """
+    use_house_style()
+    n_rows = len(rows)
+    n_cols = max(min(max_maps, len(v)) for v in rows.values())
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(size * n_cols + 2.2, size * n_rows + 0.6),
+                             squeeze=False)
+    for r, (label, maps) in enumerate(rows.items()):
+        maps = maps.detach().cpu().float()
+        is_input = len(maps) == 1
+        for c in range(n_cols):
+            ax = axes[r][c]
+            _bare(ax)
+            if c < min(max_maps, len(maps)):
+                if is_input:
+                    ax.imshow(maps[0].numpy(), cmap="gray", vmin=0, vmax=1)
+                else:
+                    ax.imshow(maps[c].numpy(), cmap=cmap)
+                    if r == 0 or len(rows[list(rows)[r - 1]]) == 1:
+                        ax.set_title(f"channel {c}", fontsize=7)
+            if c == 0:
+                ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_filters(weight: torch.Tensor, *, title: str, columns: int = 8,
+                 size: float = 1.0) -> Figure:
+    """The kernels of a convolution (out×in×k×k), one cell per output channel.
+
+    Shows the kernel on the first input channel. One colour scale for all cells, centred
+    on zero (red positive, blue negative), so the cells can be compared with each other.
+    """
+    use_house_style()
+    kernels = weight.detach().cpu().float()[:, 0]  # out×k×k
+    limit = float(kernels.abs().max()) or 1.0
+    n = len(kernels)
+    n_rows = max(1, -(-n // columns))
+    fig, axes = plt.subplots(n_rows, columns, figsize=(size * columns + 1.6, size * n_rows + 0.8),
+                             squeeze=False)
+    image = None
+    for i, ax in enumerate(axes.flat):
+        _bare(ax)
+        if i < n:
+            image = ax.imshow(kernels[i].numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(f"filter {i}", fontsize=7)
+    for r in range(n_rows):
+        axes[r][0].set_ylabel(f"filters {r * columns}–{min(n, (r + 1) * columns) - 1}",
+                              rotation=0, ha="right", va="center", fontsize=8)
+    if image is not None:
+        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def _square(values: torch.Tensor):
+    """A vector laid out row by row on the smallest square that holds it (zeros after)."""
+    flat = values.detach().cpu().float().flatten()
+    side = 1
+    while side * side < len(flat):
+        side += 1
+    padded = torch.zeros(side * side)
+    padded[: len(flat)] = flat
+    return padded.view(side, side).numpy()
+
+
+def show_activations(images: torch.Tensor, activations: Mapping[str, torch.Tensor],
+                     reconstructions: torch.Tensor, *, title: str,
+                     row_labels: Sequence[str] | None = None, size: float = 1.6) -> Figure:
+    """The seed's ``visualize_hierarchical_features``, for several images at once.
+
+    One row per image: the input, each layer's activation vector (N×D per entry of
+    ``activations``) folded into a square (row by row, zero-padded, own colour scale),
+    and the reconstruction. The square layout is only a way to fit a vector on the page:
+    neighbouring cells are *not* neighbouring features.
+    """
+    use_house_style()
+    n = len(images)
+    names = list(activations)
+    n_cols = len(names) + 2
+    fig, axes = plt.subplots(n, n_cols, figsize=(size * n_cols + 1.2, size * n + 0.8),
+                             squeeze=False)
+    for r in range(n):
+        cells = [("input", _as_image(images[r]), "gray", (0, 1))]
+        for name in names:
+            cells.append((name, _square(activations[name][r]), "viridis", (None, None)))
+        cells.append(("reconstruction", _as_image(reconstructions[r]), "gray", (0, 1)))
+        for c, (name, picture, cmap, (lo, hi)) in enumerate(cells):
+            ax = axes[r][c]
+            _bare(ax)
+            ax.imshow(picture, cmap=cmap, vmin=lo, vmax=hi)
+            if r == 0:
+                ax.set_title(name, fontsize=8)
+        label = row_labels[r] if row_labels is not None else f"image {r}"
+        axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_latent_map(points, labels, *, title: str, xlabel: str, ylabel: str,
+                    ax=None) -> Figure:
+    """Codes drawn as points (N×2), one colour per label (digit), with a legend."""
+    import numpy as np
+
+    use_house_style()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    else:
+        fig = ax.figure
+    points = np.asarray(points)
+    labels = np.asarray(labels)
+    for value in np.unique(labels):
+        chosen = labels == value
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=6, alpha=0.7,
+                   color=plt.get_cmap("tab10")(int(value) % 10), label=str(value))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(title="digit", fontsize=7, title_fontsize=8, markerscale=2.5,
+              loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+def show_interpolation(rows: Mapping[str, torch.Tensor], *, title: str) -> Figure:
+    """An interpolation strip: one row per way of going from image A to image B.
+
+    ``rows`` maps a label ("pixel blend", "deep conv code", …) to ``steps×C×H×W`` images
+    for t = 0 … 1 in equal steps (see ``course_utils.latent.interpolate``); the columns
+    are titled with t.
+    """
+    steps = max(len(v) for v in rows.values())
+    if steps < 2:
+        raise ValueError("an interpolation strip needs at least two steps per row")
+    return show_image_rows(rows, title=title,
+                           column_titles=[f"t = {i / (steps - 1):.2f}" for i in range(steps)])
