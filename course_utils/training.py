@@ -135,7 +135,8 @@ class History:
 
     def __str__(self) -> str:
         test = f", test {self.final_test_loss:.5f}" if self.test_loss else ""
-        return (f"{self.epochs} epochs in {self.total_seconds:.1f} s: "
+        epochs = f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}"
+        return (f"{epochs} in {self.total_seconds:.1f} s: "
                 f"train loss {self.final_train_loss:.5f}{test}")
 
 
@@ -180,7 +181,8 @@ def make_scheduler(spec: SchedulerSpec, optimizer: torch.optim.Optimizer, lr: fl
     if callable(spec):
         return _Schedule(spec(optimizer, epochs, steps_per_epoch), per_batch=False)
     if spec == "step":
-        return _Schedule(sched.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.3), False)
+        third = max(1, math.ceil(epochs / 3))
+        return _Schedule(sched.StepLR(optimizer, step_size=third, gamma=0.3), False)
     if spec == "cosine":
         return _Schedule(sched.CosineAnnealingLR(optimizer, T_max=total), True)
     if spec == "onecycle":

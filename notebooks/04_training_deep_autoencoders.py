@@ -35,6 +35,7 @@
 
 # %%
 import inspect
+import math
 import time
 
 import matplotlib.pyplot as plt
@@ -296,7 +297,7 @@ print(f"without Dropout, the test error is {relative_gap:+.0%} off the training 
 # ## 4. Learning-rate schedules
 #
 # Four ways to set the learning rate over the run, all starting from Adam at 3e-3:
-# constant; **step** (× 0.3 every `epochs // 3` epochs, at least every epoch);
+# constant; **step** (× 0.3 after each third of the epochs, rounded up);
 # **one-cycle** (warm up to 3e-3, then anneal to almost 0, per batch); **plateau** (× 0.3
 # when the monitored loss has not improved for two epochs in a row: `patience=1`). Here
 # is the code that builds them:
@@ -332,7 +333,7 @@ plt.show()
 best_sched = min(sched_runs, key=lambda k: sched_runs[k]["test_mse"])
 print(f"lowest final test MSE: {best_sched} ({sched_runs[best_sched]['test_mse']:.4f}); "
       f"constant: {sched_runs['constant']['test_mse']:.4f}")
-print(f"step: the learning rate was multiplied by 0.3 every {max(1, epochs // 3)} epoch(s)")
+print(f"step: the learning rate was multiplied by 0.3 every {max(1, math.ceil(epochs / 3))} epoch(s)")
 if len(set(sched_runs["plateau"]["history"].lr)) == 1:
     print("plateau never lowered the learning rate: the test loss never stalled for two "
           "epochs, so it ran exactly like constant")
