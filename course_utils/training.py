@@ -213,7 +213,7 @@ def _memory_format(model: nn.Module, channels_last: bool | None) -> torch.memory
     return torch.channels_last if wanted else torch.contiguous_format
 
 
-def _gradient_norm(model: nn.Module, clip: float | None) -> float:
+def gradient_norm(model: nn.Module, clip: float | None) -> float:
     """Total L2 norm of all gradients; clip them to ``clip`` first if given."""
     params = [p for p in model.parameters() if p.grad is not None]
     if not params:
@@ -249,7 +249,7 @@ def train_one_epoch(
         optimizer.zero_grad(set_to_none=True)
         batch_loss = objective(model, inputs, x)  # the targets are always the clean images
         batch_loss.backward()
-        norms.append(_gradient_norm(model, clip_grad_norm))
+        norms.append(gradient_norm(model, clip_grad_norm))
         optimizer.step()
         if per_batch_scheduler is not None:
             per_batch_scheduler.step()

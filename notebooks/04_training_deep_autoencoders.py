@@ -74,7 +74,7 @@ print(f"baseline: predicting the mean training image gives test MSE {mean_image_
 # %%
 from course_utils import training
 
-Code(inspect.getsource(training._gradient_norm), language="python")
+Code(inspect.getsource(training.gradient_norm), language="python")
 
 # %% [markdown]
 # `torch.nn.utils.clip_grad_norm_` rescales *all* gradients together when their total
