@@ -214,7 +214,11 @@ def _memory_format(model: nn.Module, channels_last: bool | None) -> torch.memory
 
 
 def gradient_norm(model: nn.Module, clip: float | None) -> float:
-    """Total L2 norm of all gradients; clip them to ``clip`` first if given."""
+    """The total L2 norm of all gradients, as it was *before* any clipping.
+
+    With ``clip``, the gradients are then rescaled together so that their total norm is
+    at most ``clip`` (``clip_grad_norm_`` returns the norm it found, before rescaling).
+    """
     params = [p for p in model.parameters() if p.grad is not None]
     if not params:
         return 0.0
