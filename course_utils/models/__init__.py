@@ -8,6 +8,7 @@
 from .base import Autoencoder
 from .conv import DeepConvAutoencoder, SimpleConvAutoencoder
 from .fc import DeepAutoencoder, FCAutoencoder
+from .upsample import UpsampleConvAutoencoder
 
 __all__ = [
     "Autoencoder",
@@ -15,4 +16,5 @@ __all__ = [
     "DeepConvAutoencoder",
     "FCAutoencoder",
     "SimpleConvAutoencoder",
+    "UpsampleConvAutoencoder",
 ]
