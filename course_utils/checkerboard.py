@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 STACK_KINDS = ("ConvTranspose2d k=3 s=2", "ConvTranspose2d k=4 s=2",
-               "nearest Upsample + Conv2d", "bilinear Upsample + Conv2d")
+               "nearest Upsample + Conv2d", "bilinear Upsample + Conv2d",
+               "bilinear (align_corners=True) Upsample + Conv2d")
 
 
 def overlap_counts_1d(kernel_size: int, stride: int, size: int) -> np.ndarray:
@@ -99,21 +101,38 @@ def _up_layer(kind: str, in_channels: int, out_channels: int) -> list[nn.Module]
     if kind == "bilinear Upsample + Conv2d":
         return [nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
                 nn.Conv2d(in_channels, out_channels, 3, padding=1)]
+    if kind == "bilinear (align_corners=True) Upsample + Conv2d":  # the lesson plan's version
+        return [nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+                nn.Conv2d(in_channels, out_channels, 3, padding=1)]
     raise ValueError(f"kind must be one of {STACK_KINDS}, got {kind!r}")
 
 
 def upsampling_stack(kind: str, channels: int = 16, layers: int = 2) -> nn.Sequential:
-    """``layers`` ×2 upsampling layers of one kind, ReLU between them, one channel out.
+    """``layers`` ×2 upsampling layers of one kind, ReLU between them, one channel in and out.
 
-    channels×H×W → channels×2H×2W → … → 1×(2^layers·H)×(2^layers·W). Freshly initialised
-    (seed first), it shows what a decoder paints before it has learned anything.
+    1×H×W → channels×2H×2W → … → 1×(2^layers·H)×(2^layers·W). Freshly initialised (seed
+    first), it shows what a decoder paints before it has learned anything; trained with
+    :func:`super_resolution_objective`, what it paints after.
     """
     if layers < 1:
         raise ValueError(f"layers must be at least 1, got {layers}")
     modules: list[nn.Module] = []
     for n in range(layers):
-        last = n == layers - 1
-        modules += _up_layer(kind, channels, 1 if last else channels)
+        first, last = n == 0, n == layers - 1
+        modules += _up_layer(kind, 1 if first else channels, 1 if last else channels)
         if not last:
             modules.append(nn.ReLU())
     return nn.Sequential(*modules)
+
+
+def super_resolution_objective(factor: int = 4):
+    """A training objective for :func:`course_utils.training.train`: rebuild images from
+    their ``factor``× average-pooled copies (28×28 → 7×7 → model → 28×28), MSE per pixel."""
+    from .training import reconstruction_loss
+
+    def objective(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        low = F.avg_pool2d(inputs, factor)  # N×1×28×28 → N×1×7×7
+        return reconstruction_loss(model(low), targets, "mse")
+
+    objective.__qualname__ = f"super_resolution_objective({factor})"
+    return objective
