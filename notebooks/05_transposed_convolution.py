@@ -336,7 +336,7 @@ def show_maps(maps, title, shares):
         ax.imshow(image, cmap="gray")
         label = name.replace(" Upsample", "\nUpsample")
         if name in shares:
-            label += f"\nshare {shares[name]:.3f}"
+            label += f"\nshare {shares[name]:.5f}"
         ax.set_title(label, fontsize=7)
         ax.set_xlabel("x (pixels)", fontsize=7)
         ax.set_ylabel("y (pixels)", fontsize=7)
@@ -413,9 +413,8 @@ plt.show()
 # %% [markdown]
 # The table says how much checkerboard each trained stack paints into its outputs,
 # compared with the test digits' own share. How much training it takes to remove the
-# pattern depends on the budget: in FAST mode (one short epoch) the transposed stacks
-# still show it, with the full budget far less. The next cell puts the numbers of this
-# run side by side and says what they show.
+# pattern depends on the budget (FAST mode trains for one short epoch), so the next cell
+# puts this run's numbers side by side and says what they show.
 
 # %%
 worst = max(sr_share, key=sr_share.get)
@@ -426,7 +425,9 @@ for kind in STACK_KINDS:
     print(f"  {kind:48s} share at init {init_share[kind]:.4f} → trained {sr_share[kind]:.5f}")
 k3 = sr_share["ConvTranspose2d k=3 s=2"]
 print(f"most checkerboard after training: {worst} ({sr_share[worst]:.5f}; digits: {digits_share:.5f})")
-print(f"the k=3 stack's pattern is {'gone: its share is within 3× of the digits' own' if k3 < 3 * digits_share else 'still there: its share is more than 3× the digits' own'}")
+verdict = ("gone: its share is within 3× of the digits' own" if k3 < 3 * digits_share
+           else "still there: its share is more than 3× the digits' own")
+print(f"the k=3 stack's checkerboard is {verdict}")
 print(f"lowest test MSE: {best_mse} ({sr_mse[best_mse]:.4f})")
 
 # %% [markdown]
