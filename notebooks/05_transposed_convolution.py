@@ -26,7 +26,7 @@
 #   and what training does to them;
 # - how a deep autoencoder with an Upsample + Conv2d decoder compares with the transposed one.
 #
-# **Time:** about 3 minutes to run on one CPU core (most of it training five small
+# **Time:** about 2 minutes to run on one CPU core (most of it training five small
 # upsamplers and three autoencoders; the last cell prints the measured time), plus time
 # to play with the sliders.
 # **Prerequisites:** lessons 01 and 02 (convolution, pooling, the deep conv autoencoder).
@@ -260,7 +260,8 @@ from course_utils.checkerboard import overlap_counts, overlap_counts_1d
 
 print("k=3, s=2:", overlap_counts_1d(3, 2, 6).tolist())
 print("k=4, s=2:", overlap_counts_1d(4, 2, 6).tolist())
-print("k=3, s=2 in 2-D, interior values:", sorted(set(overlap_counts(3, 2, 6)[2:-2, 2:-2].ravel().tolist())))
+interior = overlap_counts(3, 2, 6)[2:-2, 2:-2]  # 13×13 counts without the borders
+print("k=3, s=2 in 2-D, interior values:", sorted(set(interior.ravel().tolist())))
 
 # %% [markdown]
 # With k = 3 the interior alternates 1, 2, 1, 2; in 2-D that is 1, 2 and 4: a
@@ -373,10 +374,10 @@ for kind in ("ConvTranspose2d k=3 s=2", "ConvTranspose2d k=4 s=2"):
 # ## 9. After training
 #
 # Does training remove the pattern? We train each stack on a small task that needs real
-# upsampling: rebuild a 28×28 digit from its 7×7 average-pooled copy (`super_resolution_objective`),
-# all with the same images, epochs and learning rate, and the checkpoint cache ("load if
-# present, else train"). Then we measure the test error and the checkerboard share of the
-# outputs, beside the digits' own share.
+# upsampling: rebuild a 28×28 digit from its 7×7 average-pooled copy
+# (`super_resolution_objective`), all with the same images, epochs and learning rate,
+# through the checkpoint cache ("load if present, else train"). Then we measure the test
+# error and the checkerboard share of the outputs, beside the digits' own share.
 
 # %%
 from course_utils.checkerboard import super_resolution_objective
@@ -424,7 +425,8 @@ print(f"after {sr_epochs} epoch(s) on {len(train_set):,} images ({steps} steps):
 for kind in STACK_KINDS:
     print(f"  {kind:48s} share at init {init_share[kind]:.4f} → trained {sr_share[kind]:.5f}")
 k3 = sr_share["ConvTranspose2d k=3 s=2"]
-print(f"most checkerboard after training: {worst} ({sr_share[worst]:.5f}; digits: {digits_share:.5f})")
+print(f"most checkerboard after training: {worst} "
+      f"({sr_share[worst]:.5f}; digits: {digits_share:.5f})")
 verdict = ("gone: its share is within 3× of the digits' own" if k3 < 3 * digits_share
            else "still there: its share is more than 3× the digits' own")
 print(f"the k=3 stack's checkerboard is {verdict}")
@@ -530,8 +532,10 @@ best_ae = min(ae_mse, key=ae_mse.get)
 most_periodic = max(residual_share, key=residual_share.get)
 print(f"\nlowest error among the autoencoders: {best_ae}")
 print(f"most periodic mistakes (highest residual share): {most_periodic}")
-print(f"PCA's error is {ae_mse[best_ae] / pca_mse:.1f}× {'smaller' if pca_mse < ae_mse[best_ae] else 'larger'}"
-      f" than the best autoencoder's")
+if pca_mse < ae_mse[best_ae]:
+    print(f"PCA's error is {ae_mse[best_ae] / pca_mse:.1f}× smaller than the best autoencoder's")
+else:
+    print(f"the best autoencoder's error is {pca_mse / ae_mse[best_ae]:.1f}× smaller than PCA's")
 
 # %% [markdown]
 # What the numbers say depends on the data and the budget, so the cell above prints it
@@ -612,10 +616,14 @@ print(f"\nthis notebook ran in {time.perf_counter() - notebook_start:.0f} s")
 #   output; it must stay below the stride (or dilation).
 # - ConvTranspose2d multiplies by the transpose of the convolution's matrix, checked
 #   numerically above. It is not an inverse.
-# - A kernel that is not a multiple of the stride overlaps unevenly and paints a
-#   checkerboard at initialisation; the measured shares for every upsampler, before and
-#   after training, are in the tables above, and the autoencoder comparison gives each
-#   decoder's test error beside PCA.
+# - Untrained transposed convolutions paint a checkerboard: with k = 3, s = 2 because the
+#   overlap is uneven, with k = 4 because random weights are unbalanced. Upsample + Conv2d
+#   starts almost clean. The measured shares for every upsampler, before and after
+#   training, are in the tables above; training reduces them, by how much depends on the
+#   budget.
+# - The autoencoder comparison gives each decoder's test error beside PCA at the same code
+#   size, with equal parameter counts; the printed lines under it say which decoder won
+#   in this run.
 #
 # ## Exercises
 #

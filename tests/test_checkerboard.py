@@ -67,7 +67,8 @@ def test_every_stack_doubles_per_layer(kind):
     torch.manual_seed(0)
     stack = upsampling_stack(kind, channels=4, layers=2)
     assert stack(torch.ones(1, 1, 7, 7)).shape == (1, 1, 28, 28)
-    assert upsampling_stack(kind, channels=4, layers=1)(torch.ones(1, 1, 3, 3)).shape == (1, 1, 6, 6)
+    one_layer = upsampling_stack(kind, channels=4, layers=1)
+    assert one_layer(torch.ones(1, 1, 3, 3)).shape == (1, 1, 6, 6)
     with pytest.raises(ValueError):
         upsampling_stack(kind, layers=0)
 
