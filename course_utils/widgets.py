@@ -542,7 +542,7 @@ def checkerboard_explorer(kernel: int = 3, stride: int = 2, size: int = 5):
     style = {"description_width": "80px"}
     k = widgets.IntSlider(value=kernel, min=1, max=7, description="kernel", style=style)
     s = widgets.IntSlider(value=stride, min=1, max=4, description="stride", style=style)
-    n = widgets.IntSlider(value=size, min=1, max=8, description="input size", style=style)
+    n = widgets.IntSlider(value=size, min=1, max=8, description="input pixels", style=style)
     summary = widgets.HTML()
     summary.add_class("course-checkerboard-summary")
     heatmap = widgets.HTML()
