@@ -10,6 +10,7 @@ from .conv import DeepConvAutoencoder, SimpleConvAutoencoder
 from .fc import DeepAutoencoder, FCAutoencoder
 from .sparse import SparseConvAutoencoder
 from .unet import UNetAutoencoder
+from .upsample import UpsampleConvAutoencoder
 from .vae import ConvVAE, FlatConvAutoencoder
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "SimpleConvAutoencoder",
     "SparseConvAutoencoder",
     "UNetAutoencoder",
+    "UpsampleConvAutoencoder",
 ]
