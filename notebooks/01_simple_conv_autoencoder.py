@@ -605,4 +605,5 @@ plt.show()
 # %%
 print(f"this notebook ran in {time.perf_counter() - notebook_start:.0f} s "
       f"with {torch.get_num_threads()} CPU thread(s); training the model took "
-      f"{history.total_seconds:.0f} s of that, or earlier if its weights came from the cache")
+      f"{history.total_seconds:.0f} s (in this run, or in an earlier one if its weights came "
+      f"from the cache)")
