@@ -1,0 +1,609 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · A simple convolutional autoencoder
+#
+# A fully connected autoencoder flattens a 28×28 image into 784 numbers and forgets which
+# pixel was next to which. A *convolutional* autoencoder keeps the image as an image: every
+# layer holds a stack of 2-D maps. This lesson builds the smallest one of the course, looks
+# at every tensor it produces, trains it, and measures it against PCA.
+#
+# **What you will learn**
+# - how data flows through a fully connected and a convolutional autoencoder, with real tensors;
+# - the output-size formulas of convolution and pooling, worked through for this model's
+#   layers and checked against PyTorch;
+# - the `SimpleConvAutoencoder`: its source, its shapes, and where its 225 parameters sit;
+# - how well it reconstructs digits, next to PCA;
+# - why its code (16×14×14 = 3,136 numbers) is *bigger* than the 784-pixel image, and what
+#   that means for "compression".
+#
+# **Time:** about 1–2 minutes on one CPU core with real MNIST. This is an estimate, not a
+# measurement on MNIST (it could not be downloaded where the course was built): the model
+# trained at about 2,400 images per second on one idle CPU thread (and at under 1,000 on a
+# busy one), measured on the offline stand-in, whose images have MNIST's size. The recipe
+# trains on 12,000 images for 5 epochs, so training takes about 25–60 s; PCA and the
+# measurements add about half a minute. Trained weights are cached, so a second run is
+# quicker. The last cell prints this run's time.
+#
+# **Prerequisites:** lesson 00; PyTorch tensors and `nn.Module`.
+
+# %%
+import inspect
+import time
+
+import matplotlib.pyplot as plt
+import torch
+from IPython.display import Code
+from torch import nn
+
+from course_utils.config import seed_everything
+
+notebook_start = time.perf_counter()
+torch.set_printoptions(precision=3, sci_mode=False)
+
+# %% [markdown]
+# ## 1 · Two ways to move an image through a network
+#
+# The lesson plan puts the difference in one table:
+#
+# | Type | Data flow |
+# |------|-----------|
+# | Fully connected | $x \in \mathbb{R}^d \to z \in \mathbb{R}^k \to \hat{x} \in \mathbb{R}^d$ |
+# | Convolutional | $X \in \mathbb{R}^{H \times W \times C} \to Z \in \mathbb{R}^{h \times w \times c} \to \hat{X} \in \mathbb{R}^{H \times W \times C}$ |
+#
+# PyTorch orders the axes as batch × channels × height × width (N×C×H×W), so a batch of
+# MNIST digits is N×1×28×28. The next cell loads the data the course's trained models use
+# (`recipes.standard_data()`, a fixed subset of MNIST) and pushes 8 digits through both
+# kinds of layers, printing every shape.
+
+# %%
+from course_utils import recipes
+
+train_set, test_set = recipes.standard_data()
+print(train_set)
+print(test_set)
+x = test_set.images[:8]  # 8×1×28×28
+
+# %%
+# NBVAL_CHECK_OUTPUT
+seed_everything(0)
+fc_encoder = nn.Linear(784, 32)
+fc_decoder = nn.Linear(32, 784)
+conv = nn.Conv2d(1, 16, kernel_size=3, padding=1)
+pool = nn.MaxPool2d(kernel_size=2)
+up = nn.ConvTranspose2d(16, 1, kernel_size=2, stride=2)
+
+with torch.no_grad():
+    flat = x.flatten(1)  # 8×784: the image becomes a list of numbers
+    z_fc = fc_encoder(flat)  # 8×32
+    x_fc = fc_decoder(z_fc).view(-1, 1, 28, 28)  # 8×784, reshaped back to 8×1×28×28
+    maps = conv(x)  # 8×16×28×28: 16 maps, each still 28×28
+    z_conv = pool(maps)  # 8×16×14×14
+    x_conv = up(z_conv)  # 8×1×28×28
+
+print("fully connected:", " → ".join(
+    "×".join(map(str, t.shape)) for t in (x, flat, z_fc, x_fc)))
+print("convolutional:  ", " → ".join(
+    "×".join(map(str, t.shape)) for t in (x, maps, z_conv, x_conv)))
+
+# %% [markdown]
+# Both end where they started, at 8×1×28×28. In the middle, the fully connected code is a
+# row of 32 numbers per image; the convolutional code is 16 maps of 14×14, and position
+# (row, column) in each map still describes the same region of the digit.
+#
+# The table of advantages in the lesson plan says a convolutional autoencoder has
+# *translation invariance*. The next cell tests that with real tensors: shift a digit by
+# 2 pixels and by 1 pixel, and compare the layers' outputs with shifted copies of the
+# originals (away from the image border, where the shift wraps around).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def shift(t: torch.Tensor, pixels: int) -> torch.Tensor:
+    """Move the content of N×C×H×W maps down and right by ``pixels``."""
+    return torch.roll(t, shifts=(pixels, pixels), dims=(2, 3))
+
+
+inner = (slice(None), slice(None), slice(4, -4), slice(4, -4))  # away from the border
+with torch.no_grad():
+    conv_then_shift = shift(conv(x), 2)
+    shift_then_conv = conv(shift(x, 2))
+    code = pool(conv(x))
+    code_2 = pool(conv(shift(x, 2)))
+    code_1 = pool(conv(shift(x, 1)))
+print("conv(shifted image) == shifted conv(image):           ",
+      torch.allclose(shift_then_conv[inner], conv_then_shift[inner], atol=1e-6))
+print("code of a 2-pixel shift == code moved by 1 position:  ",
+      torch.allclose(code_2[inner], shift(code, 1)[inner], atol=1e-6))
+print("code of a 1-pixel shift == the code itself:           ",
+      torch.allclose(code_1[inner], code[inner], atol=1e-6))
+print("code of a 1-pixel shift == code moved by 1 position:  ",
+      torch.allclose(code_1[inner], shift(code, 1)[inner], atol=1e-6))
+
+# %% [markdown]
+# So the convolution is translation **equivariant**: shift the input and its output shifts
+# with it, exactly. That is what weight sharing buys. It is not *invariance*: the code of
+# a shifted digit is a shifted code, not the same code, and a 1-pixel shift, which the
+# 2×2 pooling cannot follow, gives a code that matches neither. The next cell measures how
+# much the code changes, next to the fully connected code for the same shift.
+
+# %%
+def relative_change(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float((a - b).norm() / b.norm())
+
+
+with torch.no_grad():
+    fc_change = relative_change(fc_encoder(shift(x, 1).flatten(1)), fc_encoder(x.flatten(1)))
+conv_change = relative_change(code_1, code)
+print(f"1-pixel shift: the conv code changes by {conv_change:.0%}, "
+      f"the fully connected code by {fc_change:.0%} (relative L2 change)")
+
+# %% [markdown]
+# Neither code is invariant to a 1-pixel shift. Where a convolutional network does become
+# (nearly) invariant, it is through many pooling stages, or by training for it; the
+# lesson plan's "Yes" is better read as "equivariant, by construction".
+#
+# ## 2 · How big is each layer's output?
+#
+# The lesson plan gives two formulas. For a convolution with input size $i$, kernel $k$,
+# stride $s$ and padding $p$:
+#
+# $$o = \left\lfloor \frac{i + 2p - k}{s} \right\rfloor + 1$$
+#
+# and for max pooling, $o = \lfloor i / \text{pool\_size} \rfloor$. `course_utils.arithmetic`
+# implements the general form PyTorch uses (with dilation $d$, which is 1 here):
+
+# %%
+from course_utils import arithmetic
+
+Code(inspect.getsource(arithmetic.conv_output_size), language="python")
+
+# %% [markdown]
+# Pooling uses the *same* formula as convolution, with the stride defaulting to the
+# kernel size. The lesson plan's $\lfloor i / \text{pool\_size} \rfloor$ is the special
+# case stride = kernel and no padding. The next cell works the formulas through for the
+# model's own layers (marked ★) and for a few others, and checks every answer against a
+# real PyTorch layer run on a 1×1×i×i input.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.summary import Table
+
+
+def pytorch_size(layer: nn.Module, channels: int, size: int) -> int:
+    """The height PyTorch's own layer produces for a channels×size×size input."""
+    with torch.no_grad():
+        return int(layer(torch.zeros(1, channels, size, size)).shape[-1])
+
+
+def conv_row(name, i, k, s, p):
+    ours = arithmetic.conv_output_size(i, k, s, p)
+    theirs = pytorch_size(nn.Conv2d(1, 1, k, s, p), 1, i)
+    return [name, i, f"⌊({i} + 2·{p} − {k}) / {s}⌋ + 1", ours, "", theirs, ours == theirs]
+
+
+def pool_row(name, i, k, s):
+    ours = arithmetic.pool_output_size(i, k, s)
+    theirs = pytorch_size(nn.MaxPool2d(k, s), 1, i)
+    return [name, i, f"⌊({i} − {k}) / {s}⌋ + 1", ours, f"⌊{i}/{k}⌋ = {i // k}", theirs,
+            ours == theirs]
+
+
+size_rows = [
+    conv_row("★ Conv2d k=3 s=1 p=1", 28, 3, 1, 1),
+    pool_row("★ MaxPool2d k=2 s=2", 28, 2, 2),
+    conv_row("Conv2d k=3 s=1 p=0", 28, 3, 1, 0),
+    conv_row("Conv2d k=5 s=1 p=2", 28, 5, 1, 2),
+    conv_row("Conv2d k=3 s=2 p=1", 28, 3, 2, 1),
+    conv_row("Conv2d k=3 s=2 p=1", 27, 3, 2, 1),
+    pool_row("MaxPool2d k=2 s=2", 7, 2, 2),
+    pool_row("MaxPool2d k=3 s=2", 28, 3, 2),
+]
+size_table = Table(["layer", "input", "formula", "course_utils", "seed's pool rule",
+                    "PyTorch", "match"], size_rows)
+print(size_table)
+assert all(row[-1] for row in size_rows), "course_utils and PyTorch disagree"
+
+# %% [markdown]
+# Three things to read off the table:
+#
+# - a 3×3 kernel with padding 1 keeps the size (28 → 28), which is why the model can pool
+#   straight afterwards; without padding the map shrinks by 2 (28 → 26);
+# - stride 2 halves the size, and both 27 and 28 go to 14: information about the exact
+#   input size is lost, which is what `output_padding` restores in lesson 02;
+# - the seed's pooling rule $\lfloor i/\text{pool\_size} \rfloor$ is right for the model's
+#   2×2 pooling, but wrong as soon as stride ≠ kernel: 3×3 pooling with stride 2 gives 13,
+#   not ⌊28/3⌋ = 9.
+#
+# The decoder goes back up with one transposed convolution (lesson 05 is all about it). Its
+# size formula is $o = (i - 1)s - 2p + k + a$, with $a$ the output padding:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+i, k, s, p, a = 14, 2, 2, 0, 0
+ours = arithmetic.conv_transpose_output_size(i, k, s, p, a)
+theirs = pytorch_size(nn.ConvTranspose2d(1, 1, k, s, p, a), 1, i)
+print(f"★ ConvTranspose2d k={k} s={s}: ({i} − 1)·{s} − 2·{p} + {k} + {a} = {ours}; "
+      f"PyTorch gives {theirs}")
+assert ours == theirs == 28
+
+# %% [markdown]
+# A 2×2 kernel with stride 2 paints each input position onto its own 2×2 block of the
+# output, with no overlap: 14 positions → 28 pixels, exactly.
+#
+# ## 3 · The model
+#
+# Here is the model from the lesson plan, as `course_utils` defines it. It follows the
+# course's contract (lesson 00): `encode(x)` gives the code, `decode(z)` the image, and
+# `forward(x)` the reconstruction.
+
+# %%
+from course_utils.models import SimpleConvAutoencoder
+from course_utils.models.base import Autoencoder
+
+Code(inspect.getsource(SimpleConvAutoencoder), language="python")
+
+# %%
+Code(inspect.getsource(Autoencoder), language="python")
+
+# %% [markdown]
+# `trace_shapes` runs one blank image through the model and records what every layer
+# outputs (without the batch axis) and how many parameters it owns.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.arithmetic import trace_shapes
+
+seed_everything(0)
+model = SimpleConvAutoencoder()
+print(trace_shapes(model, (1, 28, 28)))
+
+# %% [markdown]
+# Where are the parameters? Each of the 16 filters is a 1×3×3 kernel plus a bias; the
+# transposed convolution has a 2×2 kernel from each of the 16 channels to the single output
+# channel, plus one bias.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.summary import count_parameters, parameter_table
+
+print(parameter_table(model))
+print()
+print(f"encoder: 16·(1·3·3) + 16 = {16 * 9 + 16};  decoder: 16·1·(2·2) + 1 = {16 * 4 + 1};  "
+      f"total {16 * 9 + 16 + 16 * 4 + 1}")
+assert count_parameters(model) == 16 * 9 + 16 + 16 * 4 + 1 == 225
+
+# %% [markdown]
+# 225 parameters: a fully connected layer from 784 pixels to even a single number already
+# has 785. The convolution reuses the same 3×3 weights at every position.
+#
+# ## 4 · Training
+#
+# The course trains its standard models with shared *recipes*, so every lesson that
+# needs this model gets the same weights (and a later lesson loads them in a fraction of a
+# second). This is the recipe:
+
+# %%
+Code(inspect.getsource(recipes.simple_conv), language="python")
+
+# %% [markdown]
+# The next cell trains it (or loads the weights if this notebook ran before) and prints
+# the history: mean squared error (MSE) per pixel on the training and test images.
+
+# %%
+model, history = recipes.simple_conv(train_set, test_set)
+print(history)
+images_per_second = len(train_set) * history.epochs / history.total_seconds
+print(f"trained on {len(train_set):,} images × {history.epochs} epoch(s) at "
+      f"{images_per_second:,.0f} images/s ({torch.get_num_threads()} CPU thread(s) now)")
+
+# %%
+from course_utils.viz import plot_history
+
+plot_history({"SimpleConvAutoencoder": history}, title="SimpleConvAutoencoder: loss per epoch",
+             log_scale=True)
+plt.show()
+
+# %% [markdown]
+# Test digits it never saw, and what came back:
+
+# %%
+from course_utils.training import evaluate, reconstruct
+from course_utils.viz import show_reconstructions
+
+test_x = test_set.images
+recon = reconstruct(model, test_x)  # 2,000×1×28×28 (600 on the stand-in)
+show_reconstructions(test_x[:10], {"SimpleConvAutoencoder": recon[:10]},
+                     title="Test digits and their reconstructions")
+plt.show()
+
+# %% [markdown]
+# Did training help at all? The next cell compares the trained model with the same model
+# before training (same seed, so the same initial weights) and with the simplest
+# baseline, the mean training image.
+
+# %%
+from course_utils.metrics import mse
+
+seed_everything(0)
+untrained_mse = evaluate(SimpleConvAutoencoder(), test_x)
+ae_mse = evaluate(model, test_x)
+mean_mse = mse(train_set.images.mean(0, keepdim=True).expand_as(test_x), test_x)
+print(f"test MSE before training:      {untrained_mse:.5f}")
+print(f"test MSE after training:       {ae_mse:.5f}")
+print(f"test MSE of the mean image:    {mean_mse:.5f}")
+if ae_mse < mean_mse:
+    print(f"the trained model beats the mean image: {mean_mse / ae_mse:.1f}× lower error")
+else:
+    print(f"the trained model does NOT beat the mean image yet ({ae_mse / mean_mse:.1f}× its "
+          f"error): it has seen too few images")
+assert ae_mse < untrained_mse, "training should lower the test error"
+
+# %% [markdown]
+# ## 5 · A code bigger than the image
+#
+# An autoencoder is usually drawn with a narrow middle. This one is wide: the next cell
+# counts the numbers in and out of the encoder, and the bytes, if you stored them.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.summary import compression_ratio, latent_size
+
+with torch.no_grad():
+    z = model.encode(torch.zeros(1, 1, 28, 28))
+pixels = 28 * 28
+code_numbers = latent_size(model)
+print(f"input: 1×28×28 = {pixels} numbers; code: {'×'.join(map(str, z.shape[1:]))} = "
+      f"{code_numbers:,} numbers")
+print(f"compression ratio (input ÷ code): {compression_ratio(model):.2f}, i.e. the code is "
+      f"{code_numbers / pixels:.0f}× larger")
+print(f"as stored data: an MNIST image is {pixels} bytes (uint8), its code "
+      f"{code_numbers * 4:,} bytes (float32), {code_numbers * 4 // pixels}× more")
+assert code_numbers == 16 * 14 * 14 == 3136 and compression_ratio(model) < 1
+
+# %% [markdown]
+# So this model does not compress at all: it *re-describes* each image with 4× as many
+# numbers (16× as many bytes). Its code is **overcomplete**. Nothing in its shape forces
+# it to find what digits have in common, which is what a bottleneck is for.
+#
+# How much of those 3,136 numbers is actually used? ReLU followed by max pooling sets
+# many entries to exactly zero, and the nonzero ones are strongly correlated. The next
+# cell measures both on the test codes: the share of zeros, and how many directions hold
+# 99% of the codes' variance, next to the same count for the raw pixels.
+
+# %%
+import numpy as np
+
+from course_utils.training import encode_all
+
+
+def directions_for(share: float, rows: torch.Tensor) -> int:
+    """How many principal directions hold ``share`` of the variance of the rows of N×D data."""
+    centred = rows - rows.mean(0, keepdim=True)
+    variances = torch.linalg.svdvals(centred) ** 2
+    cumulative = torch.cumsum(variances, 0) / variances.sum()
+    return int(torch.searchsorted(cumulative, share)) + 1
+
+
+codes = encode_all(model, test_x).flatten(1)  # N×3,136
+zeros = float((codes == 0).float().mean())
+code_dirs = directions_for(0.99, codes)
+pixel_dirs = directions_for(0.99, test_x.flatten(1))
+print(f"{len(codes):,} test codes of {codes.shape[1]:,} numbers: {zeros:.0%} of all entries are 0")
+print(f"99% of the codes' variance lies in {code_dirs} directions "
+      f"(the pixels': {pixel_dirs} directions; at most {len(codes) - 1} can be seen in "
+      f"{len(codes):,} images)")
+
+# %% [markdown]
+# The code has many numbers but far fewer independent directions: it is a redundant,
+# spread-out description of the image.
+#
+# ## 6 · Against PCA
+#
+# PCA is the best *linear* autoencoder: for a code of $k$ numbers, no linear encoder and
+# decoder reconstruct the training images with a smaller squared error. It is the baseline
+# every reconstruction in this course stands beside.
+#
+# PCA needs a code **at most as long as the image**: there are only 784 directions in a
+# 784-pixel space. The next cell asks `course_utils.metrics.pca_baseline` for PCA at the
+# autoencoder's code size, and prints what it says.
+
+# %%
+from course_utils.metrics import pca_baseline
+
+try:
+    pca_baseline(train_set.images, code_numbers)
+except ValueError as error:
+    print(f"ValueError: {error}")
+
+# %% [markdown]
+# And PCA with all 784 components is *lossless*: it just rotates the pixel axes, and
+# rotating back gives every image exactly, digit or not. The next cell fits it once, then
+# reuses its first $k$ components for every smaller $k$ (PCA's components are nested, so
+# the first $k$ of the full fit are PCA with $k$ components), and checks that shortcut
+# against `pca_baseline` at one size.
+
+# %%
+pca_full = pca_baseline(train_set.images, pixels)  # all 784 components
+components = torch.as_tensor(pca_full.pca.components_, dtype=torch.float32)  # 784×784
+pixel_mean = torch.as_tensor(pca_full.pca.mean_, dtype=torch.float32)  # 784
+
+
+def pca_reconstruct(images: torch.Tensor, k: int) -> torch.Tensor:
+    """Encode with the first k principal directions, decode, clip to [0, 1]."""
+    basis = components[:k]  # k×784
+    z = (images.flatten(1) - pixel_mean) @ basis.T  # N×k: the code
+    return (z @ basis + pixel_mean).clamp(0, 1).view_as(images)
+
+
+pca_errors: dict[int, float] = {}
+
+
+def pca_test_mse(k: int) -> float:
+    """Test MSE of PCA with k components (computed once per k)."""
+    if k not in pca_errors:
+        pca_errors[k] = mse(pca_reconstruct(test_x, k), test_x)
+    return pca_errors[k]
+
+
+sizes = sorted({int(k) for k in np.geomspace(1, pixels, 40).round()})  # 1 … 784, log-spaced
+pca_mse = {k: pca_test_mse(k) for k in sizes}
+check = pca_baseline(train_set.images, 64).mse(test_x)
+print(f"PCA-64 via the shortcut: {pca_test_mse(64):.6f}; via pca_baseline(64): {check:.6f}")
+print(f"PCA-784 test MSE: {pca_test_mse(pixels):.1e} (zero up to rounding)")
+assert abs(pca_test_mse(64) - check) <= 0.02 * check + 1e-7
+assert pca_test_mse(pixels) < 1e-8 < ae_mse, "PCA-784 is lossless; the overcomplete AE is not"
+
+# %% [markdown]
+# Now the comparison. The autoencoder cannot be matched with PCA at its own code size, so
+# the next cell asks the opposite question: *how many PCA components give the same test
+# error as the autoencoder's 3,136 numbers?*
+
+# %%
+def smallest_k_matching(error: float) -> int:
+    """The fewest PCA components whose test MSE is at most ``error`` (bisection; PCA-784 is exact)."""
+    low, high = 0, pixels  # PCA-low is worse than error (PCA-0 is the mean image), PCA-high is not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if pca_test_mse(middle) <= error else (middle, high)
+    return high
+
+
+k_match = smallest_k_matching(ae_mse)
+rows = [["mean training image", 0, mean_mse]]
+rows += [[f"PCA, {k} component{'s' if k > 1 else ''}", k, pca_test_mse(k)] for k in sorted({4, 16, 64, k_match, 784})]
+rows += [["SimpleConvAutoencoder", code_numbers, ae_mse]]
+print(Table(["model", "numbers per image", "test MSE"], rows))
+print()
+if k_match == 1 and pca_test_mse(1) < ae_mse:
+    print(f"The autoencoder's 3,136-number code reconstructs test digits worse than PCA with a "
+          f"single component (PCA-1: {pca_test_mse(1):.5f}; autoencoder: {ae_mse:.5f}).")
+else:
+    print(f"The autoencoder's 3,136-number code reconstructs test digits about as well as PCA "
+          f"with {k_match} components (PCA-{k_match}: {pca_test_mse(k_match):.5f}, "
+          f"PCA-{k_match - 1}: {pca_test_mse(k_match - 1):.5f}; autoencoder: {ae_mse:.5f}).")
+
+# %%
+from course_utils.viz import use_house_style
+
+use_house_style()
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.plot(sizes[:-1], [pca_mse[k] for k in sizes[:-1]], marker=".", label="PCA, 1 to 783 components")
+ax.scatter([code_numbers], [ae_mse], color="C1", zorder=3,
+           label=f"SimpleConvAutoencoder ({code_numbers:,} numbers)")
+ax.axhline(ae_mse, color="C1", ls="--", lw=1)
+ax.axvline(pixels, color="grey", ls=":", lw=1)
+ax.text(pixels * 1.05, ax.get_ylim()[1] * 0.5, "784 pixels:\nPCA-784 is exact", fontsize=8)
+ax.set_xscale("log")
+ax.set_yscale("log")
+ax.set_xlabel("numbers per image in the code (log scale)")
+ax.set_ylabel("test MSE per pixel (log scale)")
+ax.set_title("Reconstruction error against code size: PCA and the simple autoencoder")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Side by side, the same test digits through the autoencoder and through PCA with the
+# matching number of components:
+
+# %%
+show_reconstructions(test_x[:10], {
+    "SimpleConvAutoencoder": recon[:10],
+    f"PCA, {k_match} comp.": pca_reconstruct(test_x[:10], k_match),
+}, title=f"Autoencoder ({code_numbers:,} numbers) and PCA ({k_match} numbers)")
+plt.show()
+
+# %% [markdown]
+# ## 7 · Does an overcomplete code just copy?
+#
+# With a code 4× larger than the image, the easiest solution is not to learn "digits" at
+# all but to learn to *copy*: an approximate identity. PCA with few components cannot do
+# that: it can only rebuild images made of the digit directions it kept. A copier
+# reconstructs images unlike anything it was trained on.
+#
+# The next cell tests both on two kinds of image neither saw in training: inverted digits
+# (white background, 1 − x) and uniform random noise. For reference, it also shows the
+# error of predicting each set's own mean image.
+
+# %%
+generator = torch.Generator().manual_seed(0)
+unusual = {
+    "test digits": test_x,
+    "inverted digits (1 − x)": 1 - test_x,
+    "uniform noise": torch.rand(len(test_x), 1, 28, 28, generator=generator),
+}
+rows, results = [], {}
+for name, images in unusual.items():
+    own_mean = mse(images.mean(0, keepdim=True).expand_as(images), images)
+    ae = evaluate(model, images)
+    pca_k = mse(pca_reconstruct(images, k_match), images)
+    pca_784 = mse(pca_reconstruct(images, pixels), images)
+    results[name] = (ae, pca_k, own_mean)
+    rows.append([name, ae, pca_k, pca_784, own_mean])
+print(Table(["images", "autoencoder", f"PCA-{k_match}", "PCA-784", "their mean image"], rows))
+print()
+for name in ("inverted digits (1 − x)", "uniform noise"):
+    ae, pca_k, own_mean = results[name]
+    print(f"{name}: the autoencoder's error is {ae:.4f}, "
+          + (f"{pca_k / ae:.1f}× lower than PCA-{k_match}'s" if ae < pca_k
+             else f"not lower than PCA-{k_match}'s ({pca_k:.4f})")
+          + (f", and {own_mean / ae:.1f}× lower than predicting their mean image."
+             if ae < own_mean else f"; predicting their mean image does as well ({own_mean:.4f})."))
+
+# %%
+show_reconstructions(unusual["inverted digits (1 − x)"][:10], {
+    "autoencoder": reconstruct(model, unusual["inverted digits (1 − x)"][:10]),
+    f"PCA-{k_match}": pca_reconstruct(unusual["inverted digits (1 − x)"][:10], k_match),
+}, title="Inverted digits, never seen in training")
+plt.show()
+
+# %% [markdown]
+# Read the two rows together. Where the autoencoder copies inverted digits far better than
+# PCA with the same error on ordinary digits, it has learned something closer to a local
+# copy than a model of digits: the code is large enough that it never had to choose what
+# to keep. Noise, whose every pixel is independent, is the hardest thing to copy through a
+# 2×2 max pooling (four pixels go in, and each of the 16 channels keeps only a maximum),
+# so the "identity" is approximate, and training time decides how close it gets (exercise 3).
+#
+# This is why autoencoders used for *features* or *compression* need a bottleneck (lesson
+# 02), noise (lesson 08) or a penalty (lesson 10): without one, a big enough code is free
+# to copy.
+#
+# ## Summary
+#
+# - A convolutional autoencoder keeps images as N×C×H×W maps; its layers are translation
+#   *equivariant* (shown exactly above), not invariant as the lesson plan's table says.
+# - Output sizes: $\lfloor (i + 2p - k)/s \rfloor + 1$ for convolution *and* pooling; the
+#   seed's $\lfloor i/\text{pool\_size}\rfloor$ holds only when stride = kernel. Transposed
+#   convolution: $(i-1)s - 2p + k + a$. All checked against PyTorch.
+# - `SimpleConvAutoencoder` has 225 parameters and a 16×14×14 = 3,136-number code, 4× the
+#   784 pixels: it does not compress.
+# - PCA with all 784 components is lossless; the autoencoder's 3,136 numbers are not, and
+#   its test error matches PCA with far fewer components (numbers in section 6).
+#
+# ## Exercises
+#
+# 1. Change `channels` in `SimpleConvAutoencoder(channels=4)`: the code becomes 4×14×14 =
+#    784 numbers, exactly the image size. Predict the parameter count, then check it with
+#    `count_parameters`. Train it with `course_utils.training.train` for the recipe's
+#    budget: how does its test error compare with the 16-channel model and with PCA?
+# 2. Use the table in section 2 to design an encoder that maps 28×28 to 7×7 with two
+#    stride-2 convolutions instead of pooling. Check your sizes with `trace_shapes`.
+# 3. Train the model for more epochs (`course_utils.training.train(model, train_set,
+#    test_set, epochs=...)`) and re-run section 7. Does the error on noise fall too?
+#
+# Next: **02 · A deep convolutional autoencoder**, with a real bottleneck.
+
+# %%
+print(f"this notebook ran in {time.perf_counter() - notebook_start:.0f} s "
+      f"with {torch.get_num_threads()} CPU thread(s); training the model took "
+      f"{history.total_seconds:.0f} s (in this run, or in an earlier one if its weights came "
+      f"from the cache)")
