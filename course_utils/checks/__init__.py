@@ -4,6 +4,7 @@ Every check returns a :class:`~course_utils.checks.base.CheckResult` that prints
 short verdict. A blank answer (``None`` or ``...``) is "not attempted yet", never an error.
 """
 
+from .arithmetic import check_settings
 from .base import CheckResult, not_attempted
 
-__all__ = ["CheckResult", "not_attempted"]
+__all__ = ["CheckResult", "check_settings", "not_attempted"]
