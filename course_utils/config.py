@@ -36,6 +36,12 @@ def is_offline() -> bool:
     return _env_flag("COURSE_OFFLINE")
 
 
+def show_progress() -> bool:
+    """Progress bars on long loops: yes, except in FAST mode or with ``COURSE_PROGRESS=0``
+    (set when notebooks are built for committing, where a bar is only clutter)."""
+    return not is_fast() and os.environ.get("COURSE_PROGRESS", "1").strip() != "0"
+
+
 def budget(full: T, fast: T) -> T:
     """Return ``fast`` in FAST mode and ``full`` otherwise.
 

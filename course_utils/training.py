@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import checkpoint_dir, is_fast, pick_device
+from .config import checkpoint_dir, is_fast, pick_device, show_progress
 from .data import ImageSet, batches
 from .summary import eval_mode
 
@@ -301,7 +301,7 @@ def train(
         raise ValueError(f"epochs cannot be negative, got {epochs}")
     device = torch.device(device) if device is not None else pick_device()
     objective = objective or reconstruction_objective(loss)
-    show_progress = (not is_fast()) if progress is None else progress
+    show_bar = show_progress() if progress is None else progress
     layout = _memory_format(model, channels_last)
     images = images_of(train_set).to(device).contiguous(memory_format=layout)
     test_images = images_of(test_set).to(device) if test_set is not None else None
@@ -314,7 +314,7 @@ def train(
     history = History()
 
     bar: Any = None
-    if show_progress:  # one bar over every batch of every epoch
+    if show_bar:  # one bar over every batch of every epoch
         from tqdm.auto import tqdm
 
         bar = tqdm(total=epochs * steps_per_epoch, desc=f"training {type(model).__name__}",

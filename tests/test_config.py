@@ -61,3 +61,13 @@ def test_default_folders_are_in_the_repo(monkeypatch: pytest.MonkeyPatch) -> Non
     assert root is not None and (root / "pyproject.toml").is_file()
     assert config.data_dir() == root / "data"
     assert config.display_path(config.data_dir()) == "data/"
+
+
+def test_progress_bars_follow_fast_mode_and_course_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_FAST", "0")
+    assert config.show_progress()
+    monkeypatch.setenv("COURSE_PROGRESS", "0")
+    assert not config.show_progress()
+    monkeypatch.setenv("COURSE_PROGRESS", "1")
+    monkeypatch.setenv("COURSE_FAST", "1")
+    assert not config.show_progress()

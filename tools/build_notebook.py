@@ -32,7 +32,7 @@ def build(script: Path, *, fast: bool = False, timeout: int = 900) -> Path:
         os.environ.pop("COURSE_FAST", None)
     # Progress bars help a learner who runs a cell; in a committed notebook they are only
     # kilobytes of widget state, so the build leaves them out.
-    os.environ["TQDM_DISABLE"] = "1"
+    os.environ["COURSE_PROGRESS"] = "0"
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(script.parent)}},
                             store_widget_state=True)
