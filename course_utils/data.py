@@ -17,7 +17,6 @@ ships, and say so once, loudly:
 
 from __future__ import annotations
 
-import functools
 import os
 import socket
 import sys
@@ -270,8 +269,8 @@ def digits_stand_in(split: Split = "train", *, name: str = "MNIST") -> ImageSet:
     _check_split(split)
     images, labels = _jittered_digits(split, _stand_in_count(split))
     return ImageSet(
-        images.clone(),
-        labels.clone(),
+        images,
+        labels,
         source=f"offline stand-in for {name}: scikit-learn's 8×8 digits resized to 28×28",
         name=name,
     )
@@ -291,9 +290,9 @@ def _stand_in_count(split: Split) -> int:
     return STAND_IN_COPIES[split] * digits
 
 
-@functools.lru_cache(maxsize=4)
 def _jittered_digits(split: Split, count: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``count`` jittered copies of the split's digits (cached: building them takes a moment)."""
+    """``count`` jittered copies of the split's digits, built a few thousand at a time so
+    that even 60,000 of them never need more memory than the result itself."""
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -304,21 +303,29 @@ def _jittered_digits(split: Split, count: int) -> tuple[torch.Tensor, torch.Tens
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
     index = order[:-FALLBACK_TEST_SIZE] if split == "train" else order[-FALLBACK_TEST_SIZE:]
     repeat = index.repeat(-(-count // len(index)))[:count]  # each digit in turn, then again
-    return _jitter(canvas[repeat], seed=10 if split == "train" else 20), labels[repeat]
+    theta = _random_affine(count, seed=10 if split == "train" else 20)  # count×2×3
+    images = torch.empty(count, 1, 28, 28)
+    for start in range(0, count, 4096):
+        rows = slice(start, start + 4096)
+        images[rows] = _warp(canvas[repeat[rows]], theta[rows])
+    return images, labels[repeat]
 
 
-def _jitter(images: torch.Tensor, *, seed: int) -> torch.Tensor:
-    """Small random rotations, scalings and shifts (one per image, fixed seed)."""
-    n, _, h, w = images.shape
+def _random_affine(count: int, *, seed: int, width: int = 28) -> torch.Tensor:
+    """One small random rotation (±12°), scaling (±10%) and shift (±2 pixels) per image."""
     g = torch.Generator().manual_seed(seed)
-    angle = (torch.rand(n, generator=g) * 2 - 1) * (12 * torch.pi / 180)
-    scale = 1 + (torch.rand(n, generator=g) * 2 - 1) * 0.10
-    shift = (torch.rand(n, 2, generator=g) * 2 - 1) * (2 * 2 / w)  # ±2 pixels in [-1, 1] units
+    angle = (torch.rand(count, generator=g) * 2 - 1) * (12 * torch.pi / 180)
+    scale = 1 + (torch.rand(count, generator=g) * 2 - 1) * 0.10
+    shift = (torch.rand(count, 2, generator=g) * 2 - 1) * (2 * 2 / width)  # in [-1, 1] units
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
-                         torch.stack([sin, cos, shift[:, 1]], 1)], 1)  # N×2×3
+    return torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
+                        torch.stack([sin, cos, shift[:, 1]], 1)], 1)  # count×2×3
+
+
+def _warp(images: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """Apply one affine transform per image (bilinear), keeping values in [0, 1]."""
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    return F.grid_sample(images, grid, align_corners=False).clamp_(0.0, 1.0).contiguous()
+    return F.grid_sample(images, grid, align_corners=False).clamp_(0.0, 1.0)
 
 
 def photo_patches_stand_in(split: Split = "train") -> ImageSet:
