@@ -1,6 +1,6 @@
 """Wall time and peak memory of every notebook, in learner mode (one thread) and FAST mode.
 
-    python benchmarks/bench_notebooks.py [--modes learner fast] [notebooks/05_*.ipynb ...]
+    python benchmarks/bench_notebooks.py [notebooks/05_*.ipynb ...] [--modes learner fast]
 
 Learner mode runs with one CPU thread (Binder's one core) on a 60,000-image training set:
 real MNIST if it is in ``data/``, else the offline stand-in enlarged to 60,000 jittered

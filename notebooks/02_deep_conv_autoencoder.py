@@ -25,14 +25,11 @@
 # - the trade-off between code size and reconstruction error, measured as a curve from
 #   18 to 576 numbers, beside PCA at every size.
 #
-# **Time:** about 5 minutes on one idle CPU core with real MNIST: longer than the course's
-# usual three. This is an estimate, not a measurement on MNIST (it could not be downloaded
-# where the course was built): the deep model trained at about 360 images per second on
-# one idle CPU thread (and at about 140 on a busy one), measured on the offline stand-in,
-# whose images have MNIST's size. Its recipe trains on 12,000 images for 5 epochs (60,000
-# image passes, about 3 minutes); the code-size curve trains five models on 2,000 images
-# for 2 epochs each (about 1 minute); PCA adds under half a minute, and lesson 01's model
-# trains here too if lesson 01 has not run (under a minute). Trained weights are cached,
+# **Time:** about a minute and a half of computing: 80 s, measured with `benchmarks/bench_notebooks.py` on one CPU thread with a 60,000-image
+# training set (MNIST's size; real MNIST could not be downloaded where the course was
+# built, so the offline stand-in was enlarged to 60,000 images), with lesson 01's model
+# already cached. The deep model's recipe trains on 12,000 images for 5 epochs (60,000
+# image passes); the code-size curve trains five small models. Trained weights are cached,
 # so a second run is much quicker. The last cell prints this run's time.
 #
 # **Prerequisites:** lesson 01 (output-size formulas, the simple model, PCA as a baseline).

@@ -26,12 +26,10 @@
 # - greedy layer-wise pretraining (Hinton & Salakhutdinov, 2006) against plain end-to-end
 #   training with the same number of passes over the images.
 #
-# **Time:** about 2 minutes on one CPU core with real MNIST. That is an estimate: offline,
-# on the stand-in, this notebook used about a minute of one core when we built it (the model
-# trains at roughly 4,500–6,500 images per second on one thread with batches of 128,
-# 3,000 with batches of 64), and real MNIST adds twice the training images for the
-# standard recipe (10 epochs of 12,000 instead of 6,000) and a larger test set. The last
-# cell prints how long your run took. FAST mode takes seconds.
+# **Time:** about a minute of computing: 58 s, measured with `benchmarks/bench_notebooks.py` on one CPU thread with a 60,000-image
+# training set (MNIST's size; real MNIST could not be downloaded where the course was
+# built, so the offline stand-in was enlarged to 60,000 images). The last cell prints how long your
+# run took. FAST mode takes seconds.
 # **Prerequisites:** lessons 00 and 01; `nn.Linear`, `nn.BatchNorm1d`, `nn.Dropout`.
 
 # %%
