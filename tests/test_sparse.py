@@ -1,4 +1,5 @@
-"""Tests for course_utils.models.sparse: the sparse conv autoencoder, its L1 objective and sparsity."""
+"""Tests for the sparse conv autoencoder (course_utils.models.sparse), its L1 objective
+(course_utils.losses) and how sparse its codes are."""
 
 from __future__ import annotations
 
@@ -6,14 +7,9 @@ import pytest
 import torch
 
 from course_utils.models import SparseConvAutoencoder
-from course_utils.models.sparse import (
-    UnitNormLinear,
-    active_units_per_image,
-    l1_penalty,
-    near_zero_share,
-    sparse_objective,
-)
-from course_utils.training import reconstruction_loss, train
+from course_utils.losses import l1_penalty, reconstruction_loss, sparse_objective
+from course_utils.models.sparse import UnitNormLinear, active_units_per_image, near_zero_share
+from course_utils.training import train
 
 
 def _images(n: int = 6, seed: int = 0) -> torch.Tensor:

@@ -1,4 +1,5 @@
-"""Tests for course_utils.models.vae: the convolutional VAE, its ELBO terms and its plain twin."""
+"""Tests for the convolutional VAE (course_utils.models.vae), its ELBO terms
+(course_utils.losses), its plain twin and the recipe that trains it."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ import torch
 import torch.nn.functional as F
 
 from course_utils.models import ConvVAE, FlatConvAutoencoder
-from course_utils.models.vae import (
+from course_utils.losses import (
     VAEObjective,
     bce_floor,
-    conv_encoder_trunk,
     elbo_terms,
     evaluate_elbo,
     kl_divergence,
     reconstruction_nll,
-    train_vae,
     vae_objective,
 )
+from course_utils.models.flat import conv_encoder_trunk
+from course_utils.recipes import train_vae
 from course_utils.training import train
 
 

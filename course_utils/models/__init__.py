@@ -8,10 +8,11 @@
 from .base import Autoencoder
 from .conv import DeepConvAutoencoder, SimpleConvAutoencoder
 from .fc import DeepAutoencoder, FCAutoencoder
+from .flat import FlatConvAutoencoder
 from .sparse import SparseConvAutoencoder
 from .unet import UNetAutoencoder
 from .upsample import UpsampleConvAutoencoder
-from .vae import ConvVAE, FlatConvAutoencoder
+from .vae import ConvVAE
 
 __all__ = [
     "Autoencoder",

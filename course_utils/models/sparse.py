@@ -25,9 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..training import Objective, reconstruction_loss
 from .base import Autoencoder
-from .vae import conv_decoder_trunk, conv_encoder_trunk
+from .flat import conv_decoder_trunk, conv_encoder_trunk
 
 
 class UnitNormLinear(nn.Linear):
@@ -54,7 +53,8 @@ class SparseConvAutoencoder(Autoencoder):
     our runs the model also learned several times faster. Units can still *die* during
     training (never switch on for any image): the lesson counts them.
 
-    Trained with :func:`sparse_objective`; with ``l1_weight=0`` it is a plain autoencoder.
+    Trained with :func:`course_utils.losses.sparse_objective`; with ``l1_weight=0`` it is
+    a plain autoencoder.
     """
 
     def __init__(self, code_size: int = 64, channels: Sequence[int] = (16, 32)) -> None:
@@ -87,28 +87,6 @@ class SparseConvAutoencoder(Autoencoder):
                 return self.decode(codes)
         finally:
             self.train(was_training)
-
-
-def l1_penalty(z: torch.Tensor) -> torch.Tensor:
-    """Mean absolute value of the code (over images and units): a scalar ≥ 0."""
-    return z.abs().mean()
-
-
-def sparse_objective(l1_weight: float, loss: str = "mse") -> Objective:
-    """``reconstruction loss + l1_weight · mean |z|``, for ``train(..., objective=...)``.
-
-    ``inputs`` are encoded and ``targets`` reconstructed, so it also works with ``corrupt=``.
-    """
-    if l1_weight < 0:
-        raise ValueError(f"l1_weight cannot be negative, got {l1_weight}")
-
-    def objective(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        z = model.encode(inputs)  # N×code_size
-        x_hat = model.decode(z)  # N×1×28×28
-        return reconstruction_loss(x_hat, targets, loss) + l1_weight * l1_penalty(z)
-
-    objective.__qualname__ = f"sparse_objective({l1_weight!r}, {loss!r})"
-    return objective
 
 
 def near_zero_share(codes: torch.Tensor, threshold: float = 0.01) -> float:
