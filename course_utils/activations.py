@@ -1,6 +1,6 @@
 """Looking inside a stacked autoencoder: layer activations, dead units, class similarity.
 
-Lesson 03 uses these to test the seed's picture of *hierarchical features* (each layer
+Lesson 03 uses these to test a common picture of *hierarchical features* (each layer
 "more abstract" than the last) against measurements rather than take it on trust.
 """
 
@@ -35,8 +35,8 @@ def as_grid(vector: torch.Tensor | np.ndarray) -> np.ndarray:
     """Lay a 1-D activation vector out as a near-square 2-D array for ``imshow``.
 
     ``cols = ceil(sqrt(n))`` and ``rows = ceil(n / cols)``; the unused cells at the end
-    are NaN, so they show as blank rather than as zero activations (the seed pads with
-    zeros, which look exactly like inactive units).
+    are NaN, so they show as blank rather than as zero activations (padding with zeros
+    would look exactly like inactive units).
     """
     flat = np.asarray(vector, dtype=np.float64).ravel()
     n = flat.size

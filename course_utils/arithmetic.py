@@ -13,7 +13,7 @@ ConvTranspose2d             (i − 1)s − 2p + d(k − 1) + a + 1
 Upsample(×s) + Conv2d       Conv2d applied to i·s with stride 1
 ==========================  ===============================================
 
-With ``d = 1`` the convolution formula is the seed's ⌊(i + 2p − k)/s⌋ + 1. Settings that
+With ``d = 1`` the convolution formula is the familiar ⌊(i + 2p − k)/s⌋ + 1. Settings that
 PyTorch rejects, or that leave no output, raise ``ValueError`` with the reason.
 """
 
@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import torch
 from torch import nn
 
-from .summary import Table, device_of, eval_mode
+from .summary import device_of, eval_mode
+from .tables import table, to_text
 
 
 def _require_positive(**values: int) -> None:
@@ -175,14 +177,16 @@ class LayerShape:
 
 
 class ShapeTrace(list[LayerShape]):
-    """The rows of :func:`trace_shapes`; prints as a table."""
+    """The rows of :func:`trace_shapes`; prints as a table, and :meth:`to_frame` makes it a DataFrame."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per layer: name, type, output shape (C×H×W) and parameters."""
+        return table(["layer", "type", "output shape", "parameters"],
+                     [[r.name, r.layer, "×".join(map(str, r.output_shape)), r.parameters]
+                      for r in self])
 
     def __str__(self) -> str:
-        return str(Table(
-            ["layer", "type", "output shape", "parameters"],
-            [[r.name, r.layer, "×".join(map(str, r.output_shape)), f"{r.parameters:,}"]
-             for r in self],
-        ))
+        return to_text(self.to_frame())
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython display
         printer.text(str(self))

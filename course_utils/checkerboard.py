@@ -101,7 +101,7 @@ def _up_layer(kind: str, in_channels: int, out_channels: int) -> list[nn.Module]
     if kind == "bilinear Upsample + Conv2d":
         return [nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
                 nn.Conv2d(in_channels, out_channels, 3, padding=1)]
-    if kind == "bilinear (align_corners=True) Upsample + Conv2d":  # the lesson plan's version
+    if kind == "bilinear (align_corners=True) Upsample + Conv2d":  # as many tutorials write it
         return [nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True),
                 nn.Conv2d(in_channels, out_channels, 3, padding=1)]
     raise ValueError(f"kind must be one of {STACK_KINDS}, got {kind!r}")

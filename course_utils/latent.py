@@ -30,8 +30,8 @@ def encoder_outputs(model: nn.Module, x: torch.Tensor,
     copy wherever a layer of the given types has just run. With the default
     (``nn.MaxPool2d``) a conv encoder gives one output per *stage*: for the deep conv
     autoencoder, N×16×14×14, N×32×7×7 and N×C×3×3. With ``after=(nn.ReLU,)`` a fully
-    connected encoder gives its activations layer by layer, as the seed's
-    ``get_layer_outputs`` does. Labels read ``"layer 3 (MaxPool2d): 16×14×14"``.
+    connected encoder gives its activations layer by layer, as
+    ``DeepAutoencoder.get_layer_outputs`` does. Labels read ``"layer 3 (MaxPool2d): 16×14×14"``.
     """
     encoder = getattr(model, "encoder", None)
     if not isinstance(encoder, nn.Sequential):

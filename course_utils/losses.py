@@ -54,13 +54,16 @@ def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, loss: str = "mse")
     """Mean per-pixel reconstruction loss: ``"mse"`` (squared error) or ``"bce"`` (cross-entropy).
 
     BCE treats each pixel value in [0, 1] as a probability, so the model must end in a
-    Sigmoid (every model of the course does).
+    Sigmoid (every model of the course does). The loss is always computed in float32,
+    even when the model ran in bfloat16 (mixed precision).
     """
     check_reconstruction_shape(x_hat, x)
-    if loss == "mse":
-        return F.mse_loss(x_hat, x)
-    if loss == "bce":
-        return F.binary_cross_entropy(x_hat, x)
+    with torch.autocast(x_hat.device.type, enabled=False):
+        x_hat, x = x_hat.float(), x.float()
+        if loss == "mse":
+            return F.mse_loss(x_hat, x)
+        if loss == "bce":
+            return F.binary_cross_entropy(x_hat, x)
     raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
 
 
@@ -85,14 +88,17 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     In closed form, per dimension: ½ (mu² + σ² − 1 − log σ²). It is zero exactly when
     mu = 0 and σ² = 1 (the posterior *is* the prior) and positive otherwise.
     """
+    mu, logvar = mu.float(), logvar.float()
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(dim=1)
 
 
 def reconstruction_nll(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """−log p(x | z) of each image: binary cross-entropy summed over its pixels, shape N."""
+    """−log p(x | z) of each image: binary cross-entropy summed over its pixels, shape N (float32)."""
     if x_hat.shape != x.shape:
         raise ValueError(f"shapes differ: {tuple(x_hat.shape)} vs {tuple(x.shape)}")
-    return F.binary_cross_entropy(x_hat, x, reduction="none").flatten(1).sum(dim=1)
+    with torch.autocast(x_hat.device.type, enabled=False):
+        bce = F.binary_cross_entropy(x_hat.float(), x.float(), reduction="none")
+    return bce.flatten(1).sum(dim=1)
 
 
 def bce_floor(x: torch.Tensor) -> torch.Tensor:

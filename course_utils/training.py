@@ -13,6 +13,7 @@ import hashlib
 import inspect
 import math
 import os
+import sys
 import tempfile
 import time
 import warnings
@@ -55,6 +56,8 @@ class History:
     ``grad_norm`` is the mean over the epoch's steps of the gradient's total L2 norm
     *before* clipping; ``grad_norm_max`` its largest value. ``seconds`` is each epoch's
     wall time. ``stopped_early`` says why training ended before ``epochs``, if it did.
+    ``precision`` is the arithmetic the forward and backward passes ran in: ``"fp32"``,
+    or ``"bf16"`` for bfloat16 autocast (see :func:`resolve_precision`).
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -64,6 +67,7 @@ class History:
     grad_norm_max: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     stopped_early: str = ""
+    precision: str = "fp32"
 
     @property
     def epochs(self) -> int:
@@ -151,6 +155,50 @@ def make_scheduler(spec: SchedulerSpec, optimizer: torch.optim.Optimizer, lr: fl
     )
 
 
+# --------------------------------------------------------------------------- precision
+
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def native_bf16(device: torch.device) -> bool:
+    """True when ``device`` computes in bfloat16 in hardware.
+
+    On a CPU that means AVX512-BF16 or AMX instructions, which PyTorch's CPU capability
+    checks report; without them PyTorch *emulates* bfloat16, which is slower than float32.
+    On CUDA, GPUs from the Ampere generation on have it.
+    """
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if device.type == "cpu":
+        checks = [getattr(torch.cpu, name, None)
+                  for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+        return any(bool(check()) for check in checks if check is not None)
+    return False
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """``"fp32"`` or ``"bf16"``: what ``precision`` means on ``device``.
+
+    ``"auto"`` picks bf16 only where the hardware has it (:func:`native_bf16`), fp32
+    everywhere else; ``"fp32"`` and ``"bf16"`` are taken as asked.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, "
+                         f"got {precision!r}")
+    if precision == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
+    return precision
+
+
+def autocast_for(precision: str, device: torch.device) -> torch.autocast:
+    """The context the forward pass runs in: bfloat16 autocast for ``"bf16"``, else a no-op.
+
+    Under autocast, convolutions and matrix products run in bfloat16, while the weights,
+    the gradients, the optimizer's state and the loss stay in float32 (mixed precision).
+    """
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
 # --------------------------------------------------------------------------- the loop
 
 
@@ -196,18 +244,21 @@ def train_one_epoch(
     clip_grad_norm: float | None = None,
     per_batch_scheduler: Any = None,
     on_batch: Callable[[], Any] | None = None,
+    precision: str = "fp32",
 ) -> tuple[float, list[float]]:
     """One pass over ``images`` in shuffled mini-batches; the mean loss and each step's gradient norm.
 
     The five steps of every training step: forward (inside ``objective``), loss,
     ``backward()``, gradient norm (clipped if asked), ``optimizer.step()``.
+    ``precision`` is ``"fp32"`` or ``"bf16"`` (see :func:`autocast_for`).
     """
     model.train()
     total, count, norms = 0.0, 0, []
     for x in batches(images, batch_size, shuffle=True, generator=generator):  # x: B×C×H×W
         inputs = corrupt(x, generator) if corrupt is not None else x
         optimizer.zero_grad(set_to_none=True)
-        batch_loss = objective(model, inputs, x)  # the targets are always the clean images
+        with autocast_for(precision, x.device):
+            batch_loss = objective(model, inputs, x)  # the targets are always the clean images
         batch_loss.backward()
         norms.append(gradient_norm(model, clip_grad_norm))
         optimizer.step()
@@ -239,6 +290,7 @@ def train(
     seed: int = 0,
     progress: bool | None = None,
     channels_last: bool | None = None,
+    precision: str = "auto",
 ) -> History:
     """Train ``model`` to reconstruct ``train_set``; return a :class:`History`.
 
@@ -251,11 +303,14 @@ def train(
 
     Training stops early, with a warning, if the loss stops being a finite number.
     ``channels_last`` (default: the model's ``prefers_channels_last``) only changes how
-    tensors are laid out in memory, for speed.
+    tensors are laid out in memory, for speed. ``precision="auto"`` trains in mixed
+    bfloat16 where the hardware computes it natively and in float32 elsewhere
+    (:func:`resolve_precision`); the test loss is always measured in float32.
     """
     if epochs < 0:
         raise ValueError(f"epochs cannot be negative, got {epochs}")
     device = torch.device(device) if device is not None else pick_device()
+    precision = resolve_precision(precision, device)
     objective = objective or reconstruction_objective(loss)
     show_bar = show_progress() if progress is None else progress
     layout = _memory_format(model, channels_last)
@@ -267,7 +322,7 @@ def train(
     schedule = make_scheduler(scheduler, opt, lr, epochs, steps_per_epoch)
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # dropout masks
-    history = History()
+    history = History(precision=precision)
 
     bar: Any = None
     if show_bar:  # one bar over every batch of every epoch
@@ -281,7 +336,7 @@ def train(
             model, images, opt, objective, batch_size=batch_size, generator=generator,
             corrupt=corrupt, clip_grad_norm=clip_grad_norm,
             per_batch_scheduler=schedule.scheduler if schedule and schedule.per_batch else None,
-            on_batch=bar.update if bar is not None else None)
+            on_batch=bar.update if bar is not None else None, precision=precision)
         history.train_loss.append(mean_loss)
         history.lr.append(opt.param_groups[0]["lr"])
         history.grad_norm.append(sum(norms) / max(len(norms), 1))
@@ -398,11 +453,11 @@ def load_checkpoint(model: nn.Module, path: str | Path) -> History | None:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # unreadable, truncated, or not a checkpoint
         raise CheckpointMismatchError(
-            f"{path} could not be read as a checkpoint ({type(error).__name__}: "
+            f"{path.name} could not be read as a checkpoint ({type(error).__name__}: "
             f"{str(error).splitlines()[0] if str(error) else ''}). Delete it and train again."
         ) from error
     if not isinstance(payload, dict) or "state_dict" not in payload:
-        raise CheckpointMismatchError(f"{path} is not a course checkpoint (no state_dict)")
+        raise CheckpointMismatchError(f"{path.name} is not a course checkpoint (no state_dict)")
     state = payload["state_dict"]
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
@@ -468,24 +523,63 @@ def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
     return f"{safe}-{digest}.pt"
 
 
+def _move_aside(path: Path) -> Path:
+    """Rename an unusable checkpoint to ``<name>.unusable-<n>`` (kept for inspection, never loaded)."""
+    for n in range(1, 1000):
+        aside = path.with_name(f"{path.name}.unusable-{n}")
+        if not aside.exists():
+            os.replace(path, aside)
+            return aside
+    path.unlink()
+    return path
+
+
 def cached_train(model: nn.Module, name: str, train_set: Images, test_set: Images | None = None,
                  *, directory: str | Path | None = None, retrain: bool = False,
                  **train_kwargs: Any) -> History:
     """Load if present, else train: the first run trains and saves, later runs load.
 
     ``name`` describes the experiment (``"deep_conv_64"``); the file name adds a digest of
-    the architecture, data and settings (see :func:`cache_key`). ``retrain=True`` ignores
-    a saved copy. Weights are saved atomically; the returned history is the training
-    run's, whether it happened now or earlier.
+    the architecture, data and settings (see :func:`cache_key`), including the precision
+    training actually uses on this machine. ``retrain=True`` ignores a saved copy. Weights
+    are saved atomically; the returned history is the training run's, whether it
+    happened now or earlier.
+
+    A cache never stops a lesson: a checkpoint that cannot be read (a truncated file, a
+    disk that filled up) or does not fit the model is moved aside with a one-line
+    warning, and the model is trained again; a save that fails costs a warning, not the
+    trained model.
     """
     folder = Path(directory) if directory is not None else checkpoint_dir()
-    path = folder / cache_key(name, model, train_set=train_set, test_set=test_set,
-                              **train_kwargs)
+    device = pick_device(train_kwargs.get("device"))
+    settings = {**train_kwargs,
+                "precision": resolve_precision(train_kwargs.get("precision", "auto"), device)}
+    path = folder / cache_key(name, model, train_set=train_set, test_set=test_set, **settings)
     if path.is_file() and not retrain:
-        history = load_checkpoint(model, path)
-        model.eval()
-        if history is not None:
-            return history
-    history = train(model, train_set, test_set, **train_kwargs)
-    save_checkpoint(model, path, history, meta={"name": name})
+        try:
+            history = load_checkpoint(model, path)
+        except CheckpointMismatchError as error:
+            aside = _move_aside(path)
+            _warn(f"the cached weights {path.name} could not be used ({_first_sentence(error)}); "
+                  f"moved them to {aside.name} and training again.")
+        else:
+            model.eval()
+            if history is not None:
+                return history
+    history = train(model, train_set, test_set, **settings)
+    try:
+        save_checkpoint(model, path, history, meta={"name": name})
+    except OSError as error:
+        _warn(f"could not save the trained weights to {path.name} ({error.strerror or error}); "
+              f"the model is trained, but the next run will train it again.")
     return history
+
+
+def _first_sentence(error: BaseException) -> str:
+    text = str(error).split(". ")[0].strip()
+    return text[:200]
+
+
+def _warn(message: str) -> None:
+    """A one-line warning on stderr (``warnings.warn`` would print a machine path)."""
+    print(f"Warning: {message}", file=sys.stderr)

@@ -27,8 +27,13 @@ HOUSE_STYLE = {
 
 
 def use_house_style() -> None:
-    """Apply the course's matplotlib settings (called by every plotting function)."""
+    """Apply the course's house style: its matplotlib settings (every plotting function calls
+    this), and, in a notebook, results tables (DataFrames) shown with thousands separators
+    and 4 significant digits (:func:`course_utils.tables.use_table_style`)."""
+    from .tables import use_table_style
+
     plt.rcParams.update(HOUSE_STYLE)
+    use_table_style()
 
 
 def _as_image(t: torch.Tensor):
@@ -144,8 +149,8 @@ def _finish_line_plot(fig: Figure, ax, *, title: str, xlabel: str, ylabel: str,
 
 
 # --------------------------------------------------------------------------- inside a model
-# Lesson 07: the seed's visualize_feature_maps and visualize_hierarchical_features, made
-# general. The numbers come from course_utils.latent; these functions only draw.
+# Lesson 07: feature maps and hierarchical features, for any model and several images at
+# once. The numbers come from course_utils.latent; these functions only draw.
 
 
 def _bare(ax) -> None:
@@ -163,7 +168,7 @@ def show_feature_maps(rows: Mapping[str, torch.Tensor], *, title: str, max_maps:
 
     A row may also hold the input image (1×H×W), drawn in grey on [0, 1]. Feature maps are
     coloured each on its own scale (dark = the channel's lowest value in that map, bright =
-    its highest), as the seed's ``visualize_feature_maps`` does, so compare where a map
+    its highest), as most feature-map plots do, so compare where a map
     lights up, not how bright it is. Columns are channel numbers.
     """
     use_house_style()
@@ -234,7 +239,7 @@ def _square(values: torch.Tensor):
 def show_activations(images: torch.Tensor, activations: Mapping[str, torch.Tensor],
                      reconstructions: torch.Tensor, *, title: str,
                      row_labels: Sequence[str] | None = None, size: float = 1.6) -> Figure:
-    """The seed's ``visualize_hierarchical_features``, for several images at once.
+    """Hierarchical features: every layer's activations, for several images at once.
 
     One row per image: the input, each layer's activation vector (N×D per entry of
     ``activations``) folded into a square (row by row, zero-padded, own colour scale),

@@ -77,3 +77,22 @@ def test_fc_autoencoder_other_code_sizes() -> None:
 def test_bad_settings_raise_value_error(build) -> None:
     with pytest.raises(ValueError):
         build()
+
+
+def test_models_know_no_training_loop_and_no_data() -> None:
+    """course_utils/models/ imports nothing of the course outside models/ itself."""
+    import ast
+    from pathlib import Path
+
+    import course_utils.models
+
+    folder = Path(course_utils.models.__file__).parent
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                assert node.level == 1, f"{path.name} imports from outside models/: {node.module}"
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert not node.module.startswith("course_utils"), \
+                    f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("course_utils") for a in node.names), path.name

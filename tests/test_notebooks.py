@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import jupytext
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from build_notebook import notebook_for, script_for  # noqa: E402
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted(
     (ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.relative_to(ROOT).as_posix() for p in NOTEBOOKS]
@@ -47,10 +50,20 @@ def test_executed_in_order_without_errors(path: Path) -> None:
     assert not errors, f"error outputs: {errors}"
 
 
+def test_notebooks_folder_holds_only_lessons() -> None:
+    """A learner's file browser shows each lesson once: no scripts beside the notebooks."""
+    stray = [p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").rglob("*")
+             if p.is_file() and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts]
+    assert not stray, f"only notebooks belong in notebooks/: {stray}"
+    scripts = sorted((ROOT / "lessons_src").rglob("[0-9][0-9]_*.py"))
+    built = sorted(notebook_for(s) for s in scripts)
+    assert built == sorted(NOTEBOOKS), "every lesson script builds one committed notebook"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_paired_script_is_in_sync(path: Path) -> None:
-    script = path.with_suffix(".py")
-    assert script.is_file(), f"{script.name} (jupytext percent) is missing"
+    script = script_for(path)
+    assert script.is_file(), f"{script.relative_to(ROOT)} (jupytext percent) is missing"
     from_script = jupytext.read(script)
     from_notebook = _load(path)
     pairs = list(zip(from_script.cells, from_notebook["cells"], strict=False))

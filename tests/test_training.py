@@ -192,3 +192,100 @@ def test_cache_key_tells_closures_and_settings_apart() -> None:
     assert key("m", model, corrupt=noise(0.3)) != key("m", model, corrupt=noise(0.5))
     assert key("m", model, epochs=1) != key("m", model, epochs=2)
     assert key("m", model) != key("m", DeepConvAutoencoder())
+
+
+# --------------------------------------------------------------------------- a cache never stops a lesson
+
+
+def _one_cached_file(folder: Path, name: str) -> Path:
+    files = list(folder.glob(f"{name}-*.pt"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def test_a_truncated_cached_checkpoint_costs_a_retrain_and_a_warning(
+        tmp_path: Path, blobs: ImageSet, capsys) -> None:
+    seed_everything(0)
+    cached_train(SimpleConvAutoencoder(), "simple", blobs, blobs, directory=tmp_path, epochs=1,
+                 progress=False)
+    path = _one_cached_file(tmp_path, "simple")
+    path.write_bytes(path.read_bytes()[:200])  # the disk filled up while it was written
+    capsys.readouterr()
+    model = SimpleConvAutoencoder()
+    history = cached_train(model, "simple", blobs, blobs, directory=tmp_path, epochs=1,
+                           progress=False)
+    warning = capsys.readouterr().err
+    assert history.epochs == 1  # trained again
+    assert warning.startswith("Warning: ") and warning.count("\n") == 1  # one line
+    assert "could not be used" in warning and "training again" in warning
+    assert str(tmp_path) not in warning  # names the file, not the machine's folders
+    assert (tmp_path / f"{path.name}.unusable-1").is_file()  # kept aside, never loaded
+    load_checkpoint(SimpleConvAutoencoder(), path)  # the fresh save is whole
+
+
+def test_a_cached_checkpoint_of_another_model_is_moved_aside(
+        tmp_path: Path, blobs: ImageSet, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(training, "cache_key", lambda name, model, **settings: "fixed.pt")
+    cached_train(SimpleConvAutoencoder(), "m", blobs, None, directory=tmp_path, epochs=1,
+                 progress=False)
+    cached_train(SimpleConvAutoencoder(channels=8), "m", blobs, None, directory=tmp_path,
+                 epochs=1, progress=False)
+    assert "does not match" in capsys.readouterr().err
+    assert (tmp_path / "fixed.pt.unusable-1").is_file()
+
+
+def test_a_failed_save_keeps_the_trained_model(tmp_path: Path, blobs: ImageSet, monkeypatch,
+                                               capsys) -> None:
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(training, "save_checkpoint", disk_full)
+    history = cached_train(SimpleConvAutoencoder(), "simple", blobs, blobs, directory=tmp_path,
+                           epochs=1, progress=False)
+    assert history.epochs == 1
+    assert "No space left on device" in capsys.readouterr().err
+
+
+def test_a_checkpoint_loaded_by_hand_still_gets_the_clear_error(tmp_path: Path) -> None:
+    path = save_checkpoint(SimpleConvAutoencoder(), tmp_path / "by_hand.pt")
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(CheckpointMismatchError, match="by_hand.pt could not be read"):
+        load_checkpoint(SimpleConvAutoencoder(), path)
+
+
+# --------------------------------------------------------------------------- precision
+
+
+def test_auto_precision_follows_the_hardware(monkeypatch) -> None:
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert training.resolve_precision("auto", cpu) == "fp32"
+    assert training.resolve_precision("bf16", cpu) == "bf16"  # asked for: emulated, but honoured
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True, raising=False)
+    assert training.resolve_precision("auto", cpu) == "bf16"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        training.resolve_precision("fp16", cpu)
+
+
+def test_history_records_the_precision_that_ran(blobs: ImageSet, monkeypatch) -> None:
+    monkeypatch.setattr(training, "native_bf16", lambda device: False)
+    auto = train(SimpleConvAutoencoder(), blobs[:64][0], None, epochs=1, progress=False)
+    assert auto.precision == "fp32"
+    bf16 = train(SimpleConvAutoencoder(), blobs[:64][0], None, epochs=1, progress=False,
+                 precision="bf16")
+    assert bf16.precision == "bf16"
+
+
+def test_bf16_trains_the_deep_conv_model_as_well_as_fp32() -> None:
+    from course_utils.data import load_mnist
+
+    train_set = load_mnist("train").subset(512)
+    test_set = load_mnist("test").subset(256)
+    results = {}
+    for precision in ("fp32", "bf16"):
+        seed_everything(0)
+        history = train(DeepConvAutoencoder(), train_set, test_set, epochs=3, batch_size=32,
+                        lr=3e-3, progress=False, precision=precision)
+        results[precision] = history.final_test_loss  # measured in fp32 either way
+    assert results["bf16"] == pytest.approx(results["fp32"], rel=0.03), results

@@ -1,11 +1,18 @@
-"""Build a lesson notebook from its paired script and execute it in a fresh kernel.
+"""Build lesson notebooks from their paired scripts and execute them in a fresh kernel.
 
-    python tools/build_notebook.py notebooks/01_simple_conv_autoencoder.py [--fast]
+    python tools/build_notebook.py lessons_src/01_simple_conv_autoencoder.py [--fast]
+    python tools/build_notebook.py 01_simple_conv_autoencoder      (the same, by name)
 
-The ``.py`` file (jupytext percent format) is the source a maintainer edits; this writes
-the ``.ipynb`` beside it, executed top to bottom in a new kernel started in the
-notebook's folder, with outputs and widget state saved. Learner mode by default
-(``COURSE_FAST`` unset), which is what learners see in the committed notebook.
+Each lesson's source is a jupytext percent script in ``lessons_src/`` (readable diffs and
+reviews); what learners open is the notebook it builds in ``notebooks/``, at the same
+relative path:
+
+    lessons_src/NN_topic.py            → notebooks/NN_topic.ipynb
+    lessons_src/solutions/NN_topic.py  → notebooks/solutions/NN_topic.ipynb
+
+The notebook is executed top to bottom in a new kernel started in its own folder, with
+outputs and widget state saved. Learner mode by default (``COURSE_FAST`` unset), which is
+what learners see in the committed notebook.
 """
 
 from __future__ import annotations
@@ -20,10 +27,39 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "lessons_src"
+NOTEBOOKS = ROOT / "notebooks"
+# How jupytext pairs the two trees (also in jupytext.toml, for JupyterLab's Jupytext).
+PAIRING = "notebooks///ipynb,lessons_src///py:percent"
+
+
+def notebook_for(script: Path) -> Path:
+    """The notebook a lesson script builds: same relative path, under notebooks/, as .ipynb."""
+    relative = script.resolve().relative_to(SOURCES)
+    return (NOTEBOOKS / relative).with_suffix(".ipynb")
+
+
+def script_for(notebook: Path) -> Path:
+    """The lesson script a notebook is built from (the inverse of :func:`notebook_for`)."""
+    relative = notebook.resolve().relative_to(NOTEBOOKS)
+    return (SOURCES / relative).with_suffix(".py")
+
+
+def find_script(name: str) -> Path:
+    """A script given as a path, or as a lesson name such as ``05_transposed_convolution``."""
+    as_path = Path(name)
+    if as_path.suffix == ".py" and as_path.is_file():
+        return as_path
+    matches = sorted(SOURCES.rglob(f"{as_path.stem}.py"))
+    if len(matches) != 1:
+        sys.exit(f"{name}: expected one lesson script in lessons_src/, found {len(matches)}")
+    return matches[0]
+
 
 def build(script: Path, *, fast: bool = False, timeout: int = 900) -> Path:
     notebook = jupytext.read(script)
-    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    notebook.metadata["jupytext"] = {"formats": PAIRING}
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     if fast:
@@ -33,27 +69,26 @@ def build(script: Path, *, fast: bool = False, timeout: int = 900) -> Path:
     # Progress bars help a learner who runs a cell; in a committed notebook they are only
     # kilobytes of widget state, so the build leaves them out.
     os.environ["COURSE_PROGRESS"] = "0"
+    target = notebook_for(script)
+    target.parent.mkdir(parents=True, exist_ok=True)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(script.parent)}},
+                            resources={"metadata": {"path": str(target.parent)}},
                             store_widget_state=True)
     start = time.perf_counter()
     client.execute()
-    target = script.with_suffix(".ipynb")
     nbformat.write(notebook, target)
-    print(f"{target}: executed in {time.perf_counter() - start:.1f} s")
+    print(f"{target.relative_to(ROOT)}: executed in {time.perf_counter() - start:.1f} s")
     return target
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scripts", nargs="+", type=Path)
+    parser.add_argument("scripts", nargs="+", help="lesson scripts, or lesson names")
     parser.add_argument("--fast", action="store_true", help="execute in FAST mode")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     args = parser.parse_args()
-    for script in args.scripts:
-        if script.suffix != ".py" or not script.is_file():
-            sys.exit(f"{script}: expected a paired notebook script (.py)")
-        build(script, fast=args.fast, timeout=args.timeout)
+    for name in args.scripts:
+        build(find_script(name), fast=args.fast, timeout=args.timeout)
 
 
 if __name__ == "__main__":

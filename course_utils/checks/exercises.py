@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -36,7 +37,8 @@ from ..data import ImageSet
 from ..metrics import pca_baseline
 from ..models.base import Autoencoder
 from ..models.unet import UNetAutoencoder
-from ..summary import Table, count_parameters
+from ..summary import count_parameters
+from ..tables import table
 from ..training import cached_train, evaluate
 from .base import CheckResult, attempted_or_result, not_attempted
 
@@ -396,12 +398,12 @@ def run_sweep(build_conv_ae: Any, configs: Any, train_set: ImageSet, test_set: I
     return rows
 
 
-def sweep_table(rows: Sequence[SweepRow]) -> Table:
+def sweep_table(rows: Sequence[SweepRow]) -> pd.DataFrame:
     """Parameters vs test MSE, one row per configuration, PCA at the same code size beside it."""
-    return Table(["channels", "depth", "kernel", "parameters", "code size", "test MSE",
+    return table(["channels", "depth", "kernel", "parameters", "code size", "test MSE",
                   "PCA MSE (same code size)"],
                  [[str(r.channels), r.depth, r.kernel_size, r.parameters, r.code_size,
-                   f"{r.test_mse:.5f}", f"{r.pca_mse:.5f}"] for r in rows])
+                   r.test_mse, r.pca_mse] for r in rows])
 
 
 def check_sweep(rows: Any) -> CheckResult:

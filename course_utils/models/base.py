@@ -15,7 +15,7 @@ class Autoencoder(nn.Module):
     - ``decode(z)`` maps codes back to images;
     - ``forward(x)`` is ``decode(encode(x))`` and returns only the reconstruction.
 
-    The seed text's models return ``(reconstruction, latent)`` from ``forward``; here the
+    Many tutorials' models return ``(reconstruction, latent)`` from ``forward``; here the
     code is one ``encode`` call away, and every model can go straight into a loss.
     """
 
@@ -23,8 +23,8 @@ class Autoencoder(nn.Module):
     decoder: nn.Module
 
     #: Train in PyTorch's channels-last memory layout (N×H×W×C in memory). On CPUs this
-    #: speeds up convolutions, so conv models set it to True (measured in
-    #: benchmarks/bench_training.py); it changes speed only, never results' meaning.
+    #: speeds up convolutions, so conv models set it to True (measured for each model);
+    #: it changes speed only, never results' meaning.
     prefers_channels_last: bool = False
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:

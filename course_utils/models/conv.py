@@ -1,4 +1,4 @@
-"""Convolutional autoencoders from parts 1 and 2 of the lesson plan."""
+"""Convolutional autoencoders of lessons 01 and 02: a simple one and a deep one."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _conv_stage(in_channels: int, out_channels: int) -> list[nn.Module]:
     return [
         nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=1, padding=1),
         nn.ReLU(inplace=True),
-        nn.BatchNorm2d(out_channels),  # the seed normalises *after* the ReLU
+        nn.BatchNorm2d(out_channels),  # normalised *after* the ReLU (lesson 02 measures it)
         nn.MaxPool2d(kernel_size=2, stride=2),
     ]
 

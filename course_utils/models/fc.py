@@ -15,7 +15,7 @@ ImageShape = tuple[int, int, int]
 
 def _dense_block(in_features: int, out_features: int, *, batchnorm: bool,
                  dropout: float) -> list[nn.Module]:
-    """Linear → ReLU (→ BatchNorm) (→ Dropout), the seed's order."""
+    """Linear → ReLU (→ BatchNorm) (→ Dropout): BatchNorm after the activation."""
     block: list[nn.Module] = [nn.Linear(in_features, out_features), nn.ReLU()]
     if batchnorm:
         block.append(nn.BatchNorm1d(out_features))
@@ -29,7 +29,7 @@ def _mirror_stacks(widths: Sequence[int], *, batchnorm: bool, dropout: float,
     """Encoder widths[0] → … → widths[-1] and the decoder that mirrors it.
 
     Hidden layers get ReLU (and BatchNorm/Dropout if asked); the code layer gets a plain
-    ReLU, the output layer a Sigmoid, as in the seed.
+    ReLU, the output layer a Sigmoid.
     """
     enc: list[nn.Module] = [nn.Flatten()]  # N×C×H×W → N×(C·H·W)
     for a, b in zip(widths[:-2], widths[1:-1]):
@@ -46,7 +46,7 @@ def _mirror_stacks(widths: Sequence[int], *, batchnorm: bool, dropout: float,
 
 
 class FCAutoencoder(Autoencoder):
-    """The seed's comparison model: 784 → 256 → 128 → 64 → 128 → 256 → 784 (484,944 parameters).
+    """The comparison model of lesson 06: 784 → 256 → 128 → 64 → 128 → 256 → 784 (484,944 parameters).
 
     ``hidden_sizes`` sets the encoder widths after the input, the last one being the code.
     """

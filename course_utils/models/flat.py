@@ -74,6 +74,8 @@ class FlatConvAutoencoder(Autoencoder):
     Decoder: ``latent_dim`` → Linear → 1568 → 32×7×7 → 16×14×14 → 1×28×28
     """
 
+    prefers_channels_last = True
+
     def __init__(self, latent_dim: int = 20, channels: Sequence[int] = (16, 32)) -> None:
         super().__init__()
         check_flat_sizes(latent_dim, channels)

@@ -1,7 +1,6 @@
 """The deep conv autoencoder with an Upsample + Conv2d decoder instead of transposed convolutions.
 
-Part 5 of the lesson plan mentions this alternative "to avoid checkerboard artifacts";
-lesson 05 trains it beside :class:`~course_utils.models.DeepConvAutoencoder` on the same
+It is the usual advice "to avoid checkerboard artifacts"; lesson 05 trains it beside :class:`~course_utils.models.DeepConvAutoencoder` on the same
 budget. The encoder is the very same stack of ``_conv_stage`` blocks; only the decoder
 differs, and each decoder stage has exactly as many parameters as the transposed
 convolution it replaces (a 3×3 kernel from C_in to C_out channels plus a bias either way).
@@ -47,7 +46,7 @@ class UpsampleConvAutoencoder(Autoencoder):
 
     ``mode`` is ``"nearest"`` (copy each pixel into an s×s block) or ``"bilinear"``
     (interpolate). ``align_corners`` only matters for bilinear; PyTorch's default,
-    ``False``, is used here. The lesson plan's example passes ``align_corners=True``.
+    ``False``, is used here; many tutorials pass ``align_corners=True``.
     """
 
     def __init__(self, latent_channels: int = 64, mode: str = "nearest", *,
