@@ -2,7 +2,7 @@
 #   make lab    set up (first time only), then open JupyterLab on the first lesson
 #   make test   set up with the test tools (first time only), then run every test and notebook
 # Other targets: notebooks (rebuild and re-execute all lessons), notebook NB=05_transposed_convolution,
-# bench, clean.
+# site (the lessons as web pages, in build/site/), bench, clean.
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +15,7 @@ export PYTHONUNBUFFERED := 1
 # run as root, so say so only when the effective user is root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup setup-test lab test notebooks notebook bench clean
+.PHONY: setup setup-test lab test notebooks notebook site bench clean
 
 # What learners need: the course and what the notebooks import. An existing .venv is kept,
 # so a PyTorch installed there first (say, the CPU-only build) stays.
@@ -48,10 +48,14 @@ notebooks: setup-test
 notebook: setup-test
 	$(BIN)/python tools/build_notebook.py $(NB)
 
+# The lessons as a static web site (build/site/index.html), from the committed notebooks.
+site: setup-test
+	$(BIN)/python tools/build_site.py
+
 bench: setup-test
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 
 clean:
-	rm -rf $(VENV) checkpoints test-artifacts .pytest_cache
+	rm -rf $(VENV) build checkpoints test-artifacts .pytest_cache
