@@ -10,7 +10,8 @@ package, then
   keyboard and checks that the displayed output size follows (14 → 15 gives 28 → 30 for
   ``ConvTranspose2d(k=3, s=2, p=1, output_padding=1)``);
 - opens lesson 00 and runs its environment-check cell;
-- starts the README's ``make lab`` and reaches that server too.
+- starts the README's ``make lab`` and reaches that server too, as root and as an
+  ordinary user.
 
 Screenshots go to ``test-artifacts/browser/``. The browser is the system's Chromium
 (Debian's ``chromium`` package; ``.ci/run`` installs it); Playwright's own browser
@@ -116,40 +117,51 @@ def free_port() -> int:
 
 
 def lab_environment(home: Path) -> dict[str, str]:
-    """The server's environment: the caller's, FAST mode, and Jupyter folders under ``home``."""
+    """Environment for a test server: Jupyter's folders under ``home``, FAST mode.
+
+    The server's own settings for the test go in a config file there: JupyterLab's
+    notebook checkpoints under ``home`` (never in the repository), no update checks.
+    """
     env = dict(os.environ)
     env.update(
         COURSE_FAST="1",
         PYTHONUNBUFFERED="1",
+        HOME=str(home),
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
         JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
         IPYTHONDIR=str(home / "ipython"),
+        MPLCONFIGDIR=str(home / "matplotlib"),
     )
     env.pop("JUPYTER_PATH", None)
     for plugin, settings in LAB_SETTINGS.items():
         path = home / "lab-settings" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings))
+    config = home / "config" / "jupyter_server_config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({
+        "FileCheckpoints": {"checkpoint_dir": str(home / "checkpoints")},
+        "LabApp": {"check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+    }))
     return env
 
 
-def lab_options(port: int, token: str, home: Path) -> list[str]:
-    """Options for a test server: loopback, a fixed port, a token, checkpoints under ``home``."""
-    root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers
+def lab_options(port: int, token: str) -> list[str]:
+    """What a test adds to a server's command line: no browser, loopback, a port, a token."""
     return [
-        *root,
         "--no-browser",
-        # JupyterLab makes a checkpoint of each notebook it opens: not in the repository.
-        f"--FileCheckpoints.checkpoint_dir={home / 'checkpoints'}",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
+
+
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def _stat(pid: int | str) -> tuple[int, int] | None:
@@ -253,7 +265,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     port, token = free_port(), secrets.token_hex(16)
     home = tmp_path_factory.mktemp("jupyter-home")
     env = lab_environment(home)
-    command = [sys.executable, "-m", "jupyter", "lab", *lab_options(port, token, home)]
+    allow_root = ["--allow-root"] if is_root() else []  # containers run as root
+    command = [sys.executable, "-m", "jupyter", "lab", *allow_root, *lab_options(port, token)]
     with running_lab(command, env, f"http://127.0.0.1:{port}", token,
                      ARTIFACTS / "jupyter-lab.log") as server:  # fmt: skip
         yield server
@@ -444,31 +457,94 @@ def test_start_here_environment_check_runs(lab: LabServer, page: Page) -> None:
         screenshot(page, "00_start_here.png")
 
 
-def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path) -> None:
-    """The README's ``make lab`` starts a JupyterLab that a browser reaches, on lesson 00.
+ORDINARY_USER = "nobody"  # exists on every Debian-like system; owns nothing
 
-    The browser opens the page JupyterLab writes for the learner's browser (with the token
-    and the notebook to open), as ``make lab`` without ``--no-browser`` would. The setup
-    step is skipped (``-o``): the environment running the tests is already set up, and
-    ``BIN`` points make at it (``.venv/bin`` under ``make test``).
+
+def _as_user(user: str | None, command: list[str]) -> list[str]:
+    """``command`` run as ``user`` (None: as this process's user). Needs root for another user."""
+    if user is None:
+        return command
+    import pwd
+
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is not installed"
+    group = pwd.getpwnam(user).pw_gid  # e.g. nobody's group is nogroup
+    return [setpriv, f"--reuid={user}", f"--regid={group}", "--init-groups", *command]
+
+
+def _home_for(user: str | None, tmp_path: Path) -> Path:
+    """A Jupyter home the server's user can write to."""
+    if user is None:
+        return tmp_path / "jupyter-home"
+    import pwd
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="course-lab-"))
+    record = pwd.getpwnam(user)
+    os.chown(home, record.pw_uid, record.pw_gid)
+    return home
+
+
+def _readable_by(user: str, *paths: Path) -> str | None:
+    """None when ``user`` can read every path, else the first one it cannot."""
+    for path in paths:
+        check = subprocess.run(_as_user(user, ["test", "-r", str(path)]), capture_output=True)
+        if check.returncode != 0:
+            return str(path)
+    return None
+
+
+USERS = {"as this user": None, "as an ordinary user": ORDINARY_USER}
+
+
+@pytest.mark.parametrize("user", list(USERS.values()), ids=list(USERS))
+def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path,
+                                          user: str | None) -> None:
+    """The README's ``make lab`` starts a JupyterLab that a browser reaches, on lesson 00,
+    for root and for an ordinary user alike.
+
+    The command is the README's, with only the options a test needs added (no browser, a
+    port, a token). The browser opens the page JupyterLab writes for the learner's browser
+    (with the token and the notebook to open), as ``make lab`` without ``--no-browser``
+    would. The setup step is skipped (``-o``): the environment running the tests is already
+    set up, and ``VENV`` points make at it (``.venv`` under ``make test``). As root, the
+    Makefile must add ``--allow-root``; as anyone else, it must not.
     """
     from playwright.sync_api import expect
 
+    if user is not None and not is_root():
+        user = None  # this process already runs as an ordinary user: that is the case
+    if user is not None:
+        blocked = _readable_by(user, REPO / "Makefile", Path(sys.executable).resolve())
+        if blocked:
+            pytest.skip(f"the user {user!r} cannot read {blocked} on this machine, so the "
+                        f"checkout cannot be served as an ordinary user here")
     make = shutil.which("make")
     assert make, "make is not installed"
-    bin_dir = Path(sys.executable).parent
-    port, token, home = free_port(), secrets.token_hex(16), tmp_path / "jupyter-home"
-    command = [
-        make, "--no-print-directory", "-o", f"{bin_dir}/activate-course", "lab",
-        f"BIN={bin_dir}", "LAB_ARGS=" + " ".join(lab_options(port, token, home)),
-    ]  # fmt: skip
+    venv = Path(sys.executable).parent.parent
+    port, token = free_port(), secrets.token_hex(16)
+    home = _home_for(user, tmp_path)
     env = lab_environment(home)
+    if user is not None:
+        import pwd
+
+        record = pwd.getpwnam(user)
+        for path in home.rglob("*"):
+            os.chown(path, record.pw_uid, record.pw_gid)
+    command = _as_user(user, [
+        make, "--no-print-directory", "-o", f"{venv}/.installed-lab", "lab",
+        f"VENV={venv}", "LAB_ARGS=" + " ".join(lab_options(port, token)),
+    ])  # fmt: skip
+    log_name = "make-lab.log" if user is None else "make-lab-ordinary-user.log"
     step = Steps()
     with notebooks_unchanged(), running_lab(command, env, f"http://127.0.0.1:{port}", token,
-                                            ARTIFACTS / "make-lab.log") as server:  # fmt: skip
+                                            ARTIFACTS / log_name) as server:  # fmt: skip
         step("make lab answers over HTTP")
         status, body = server.get("/lab")
         assert status == 200 and "jupyter-config-data" in body
+        root_user = user is None and is_root()
+        started = (ARTIFACTS / log_name).read_text().splitlines()[0]
+        assert ("--allow-root" in started) == root_user, started
         runtime = Path(env["JUPYTER_RUNTIME_DIR"])
         open_pages = list(runtime.glob("jpserver-file-to-run-*-open.html"))
         assert len(open_pages) == 1, "make lab did not ask JupyterLab to open a notebook"
@@ -483,6 +559,8 @@ def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path) -> N
             expect(tab).to_be_visible(timeout=60_000)
             wait_for_notebook(page, kernel=False)
             step("the browser shows lesson 00")
-            screenshot(page, "make_lab.png")
+            screenshot(page, "make_lab.png" if user is None else "make_lab_ordinary_user.png")
         finally:
             context.close()
+    if user is not None:
+        shutil.rmtree(home, ignore_errors=True)
