@@ -1,51 +1,74 @@
-"""Training throughput: the seed's plain loop vs course_utils.training.train, side by side.
+"""Training throughput: ``train()`` against the loops and trainers a learner would use instead.
 
-    python benchmarks/bench_training.py [--batches 30] [--threads 1 2]
+    python benchmarks/bench_training.py [--steps 30] [--threads 1 2] [--models ...]
 
-For SimpleConvAutoencoder, DeepConvAutoencoder and FCAutoencoder, at 1 and 2 threads:
+For each model (SimpleConvAutoencoder, DeepConvAutoencoder, the FC model and the
+compact-code model), at each thread count, in one process, on the same data, batch size
+(128), optimizer (Adam, lr 1e-3), loss (MSE) and number of timed steps:
 
-(a) the seed's loop: a torchvision ``DataLoader`` over ``torchvision.datasets.MNIST`` with
-    ``ToTensor`` (one PIL image per sample), default memory format, batch 128;
-(b) ``course_utils.training.train``: tensor-resident batches, channels-last where the model
-    prefers it, the same batch size and optimizer.
+(a) a plain loop over a ``TensorDataset`` (images already in memory): the honest baseline;
+(b) the classic tutorial loop: a ``DataLoader`` over ``torchvision.datasets.MNIST`` with
+    ``ToTensor`` (one PIL image per sample);
+(c) PyTorch Lightning's ``Trainer`` with a minimal ``LightningModule`` (progress bar,
+    logging and checkpointing off), over the same ``TensorDataset``;
+(d) ``course_utils.training.train`` in float32;
+(e) ``train`` in mixed bfloat16 (``precision="bf16"``), marked *emulated* where the CPU
+    has no native bfloat16 (``course_utils.training.native_bf16``).
 
-Both read the same 60,000 images: real MNIST from ``data/`` if it is there, else the
-offline stand-in written as a torchvision MNIST folder in a temporary directory. Also
-measured: the machine's float32 matrix-multiply rate, and each model's training FLOP rate
-as a share of it (6 FLOPs per forward multiply-accumulate: forward, and backward for
-inputs and weights).
+It prints images per second, each one's ratio to (a), and the share of the machine's
+measured float32 and bfloat16 matrix-multiply rates that the training FLOPs reach (the
+FLOPs of one training step, forward and backward, counted by ``FlopCounterMode``).
+
+The data are 6,000 real MNIST digits: full MNIST from ``data/`` if it is there, else the
+offline subset tiled with small shifts, written as a torchvision MNIST folder for (b).
+Lightning comes from the ``bench`` extra (``pip install -e ".[bench]"``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import sys
 import tempfile
 import time
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from course_utils.config import data_dir, seed_everything
-from course_utils.data import ImageSet, load_mnist, write_mnist_folder
-from course_utils.models import DeepConvAutoencoder, FCAutoencoder, SimpleConvAutoencoder
-from course_utils.summary import Table, macs_per_image
-from course_utils.training import train
+from course_utils.config import seed_everything
+from course_utils.data import ImageSet, load_mnist, tile_with_shifts, write_mnist_folder
+from course_utils.models import (
+    DeepConvAutoencoder,
+    FCAutoencoder,
+    FlatConvAutoencoder,
+    SimpleConvAutoencoder,
+)
+from course_utils.tables import table, to_text
+from course_utils.training import native_bf16, train
 
-MODELS = {"SimpleConvAutoencoder": SimpleConvAutoencoder,
-          "DeepConvAutoencoder": DeepConvAutoencoder,
-          "FCAutoencoder": FCAutoencoder}
+MODELS: dict[str, Callable[[], nn.Module]] = {
+    "SimpleConvAutoencoder": SimpleConvAutoencoder,
+    "DeepConvAutoencoder": DeepConvAutoencoder,
+    "FCAutoencoder": FCAutoencoder,
+    "compact code (32)": lambda: FlatConvAutoencoder(32),
+}
 BATCH = 128
-IMAGES = 60_000
+IMAGES = 6_000
+WARMUP = 3
 
 
-def matmul_gflops(threads: int, size: int = 1024, repeats: int = 20) -> float:
-    """Measured float32 matrix-multiply rate in GFLOP/s (2·n³ FLOPs per n×n product)."""
+# --------------------------------------------------------------------------- the machine
+
+
+def matmul_gflops(threads: int, dtype: torch.dtype, size: int = 1024, repeats: int = 10) -> float:
+    """Measured matrix-multiply rate in GFLOP/s (2·n³ FLOPs per n×n product), best of ``repeats``."""
     torch.set_num_threads(threads)
-    a, b = torch.rand(size, size), torch.rand(size, size)
-    for _ in range(3):
+    a, b = torch.rand(size, size, dtype=dtype), torch.rand(size, size, dtype=dtype)
+    for _ in range(2):
         a @ b
     best = float("inf")
     for _ in range(repeats):
@@ -55,81 +78,200 @@ def matmul_gflops(threads: int, size: int = 1024, repeats: int = 20) -> float:
     return 2 * size**3 / best / 1e9
 
 
-def seed_loop_rate(model_name: str, root: Path, batches: int) -> float:
-    """(a) images/s of the seed's loop: DataLoader + ToTensor, default memory format."""
-    from torch.utils.data import DataLoader
-    from torchvision import datasets, transforms
+def training_flops_per_image(make_model: Callable[[], nn.Module]) -> float:
+    """FLOPs of one training step (forward + backward) per image, as FlopCounterMode counts them."""
+    from torch.utils.flop_counter import FlopCounterMode
 
-    dataset = datasets.MNIST(str(root), train=True, download=False,
-                             transform=transforms.ToTensor())
-    loader = DataLoader(dataset, batch_size=BATCH, shuffle=True, num_workers=0)
-    seed_everything(0)
-    model = MODELS[model_name]()
+    model = make_model()
+    x = torch.rand(8, 1, 28, 28)
+    counter = FlopCounterMode(display=False)
+    with counter:
+        F.mse_loss(model(x), x).backward()
+    return counter.get_total_flops() / len(x)
+
+
+# --------------------------------------------------------------------------- the contenders
+
+
+def _timed(step: Callable[[], int], steps: int) -> float:
+    """Images per second over ``steps`` calls of ``step`` (each returns its batch size),
+    after ``WARMUP`` untimed calls."""
+    for _ in range(WARMUP):
+        step()
+    start, seen = time.perf_counter(), 0
+    for _ in range(steps):
+        seen += step()
+    return seen / (time.perf_counter() - start)
+
+
+def _cycling(loader) -> Callable[[], torch.Tensor]:
+    """The next batch of ``loader``, starting a new epoch when one ends."""
+    state = {"iterator": iter(loader)}
+
+    def next_batch() -> torch.Tensor:
+        try:
+            batch = next(state["iterator"])
+        except StopIteration:
+            state["iterator"] = iter(loader)
+            batch = next(state["iterator"])
+        return batch[0]
+
+    return next_batch
+
+
+def _plain_step(model: nn.Module, next_batch: Callable[[], torch.Tensor]) -> Callable[[], int]:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
-    start, seen = 0.0, 0
-    for step, (images, _) in enumerate(loader):
-        if step == 3:  # warm-up batches are not timed
-            start, seen = time.perf_counter(), 0
+
+    def step() -> int:
+        images = next_batch()
         optimizer.zero_grad()
         loss = F.mse_loss(model(images), images)
         loss.backward()
         optimizer.step()
-        seen += len(images)
-        if step == 3 + batches:
-            break
-    return seen / (time.perf_counter() - start)
+        return len(images)
+
+    return step
 
 
-def course_rate(model_name: str, data: ImageSet, batches: int) -> float:
-    """(b) images/s of course_utils.training.train on the same number of batches."""
+def plain_tensor_loop(make_model, data: ImageSet, steps: int, _root: Path) -> float:
+    """(a) DataLoader over a TensorDataset: batches of tensors already in memory."""
+    from torch.utils.data import DataLoader, TensorDataset
+
     seed_everything(0)
-    model = MODELS[model_name]()
-    warm = data.images[: 3 * BATCH]
-    train(model, warm, epochs=1, batch_size=BATCH, lr=1e-3, progress=False, device="cpu")
-    timed = data.images[: batches * BATCH]
-    start = time.perf_counter()
-    train(model, timed, epochs=1, batch_size=BATCH, lr=1e-3, progress=False, device="cpu")
-    return len(timed) / (time.perf_counter() - start)
+    loader = DataLoader(TensorDataset(data.images), batch_size=BATCH, shuffle=True)
+    return _timed(_plain_step(make_model(), _cycling(loader)), steps)
+
+
+def torchvision_loop(make_model, _data: ImageSet, steps: int, root: Path) -> float:
+    """(b) DataLoader over torchvision's MNIST with ToTensor: one PIL image per sample."""
+    from torch.utils.data import DataLoader
+    from torchvision import datasets, transforms
+
+    seed_everything(0)
+    dataset = datasets.MNIST(str(root), train=True, download=False,
+                             transform=transforms.ToTensor())
+    loader = DataLoader(dataset, batch_size=BATCH, shuffle=True, num_workers=0)
+    return _timed(_plain_step(make_model(), _cycling(loader)), steps)
+
+
+def lightning_trainer(make_model, data: ImageSet, steps: int, _root: Path) -> float:
+    """(c) Lightning's Trainer: a minimal LightningModule, progress bar, logging and
+    checkpoints off, ``max_steps`` steps on the CPU. Timed over the whole ``fit`` call
+    after a separate warm-up fit, so its set-up cost is counted once, as a learner pays it."""
+    import lightning as L
+    from torch.utils.data import DataLoader, TensorDataset
+
+    for name in ("lightning.pytorch", "lightning.fabric"):  # no banners between the numbers
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+    class Reconstruct(L.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = make_model()
+
+        def training_step(self, batch, batch_index):
+            (images,) = batch
+            return F.mse_loss(self.model(images), images)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    def fit(max_steps: int) -> float:
+        seed_everything(0)
+        loader = DataLoader(TensorDataset(data.images), batch_size=BATCH, shuffle=True)
+        trainer = L.Trainer(accelerator="cpu", devices=1, max_steps=max_steps, max_epochs=-1,
+                            enable_progress_bar=False, enable_model_summary=False,
+                            logger=False, enable_checkpointing=False)
+        start = time.perf_counter()
+        trainer.fit(Reconstruct(), loader)
+        return time.perf_counter() - start
+
+    fit(WARMUP)
+    return steps * BATCH / fit(steps)
+
+
+def course_train(precision: str) -> Callable[..., float]:
+    """(d)/(e) ``course_utils.training.train`` on the same number of steps."""
+
+    def run(make_model, data: ImageSet, steps: int, _root: Path) -> float:
+        seed_everything(0)
+        model = make_model()
+        common = dict(epochs=1, batch_size=BATCH, lr=1e-3, progress=False, device="cpu",
+                      precision=precision)
+        train(model, data.images[: WARMUP * BATCH], **common)
+        timed = data.images[: steps * BATCH]
+        history = train(model, timed, **common)
+        return len(timed) / history.total_seconds
+
+    return run
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def benchmark_data() -> ImageSet:
+    mnist = load_mnist("train")
+    if len(mnist) < IMAGES:
+        mnist = tile_with_shifts(mnist, IMAGES)
+    return mnist.subset(IMAGES)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=30, help="timed batches per run")
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per contender")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", module="lightning")
 
-    os.environ.setdefault("COURSE_STAND_IN_TRAIN_IMAGES", str(IMAGES))
-    mnist = load_mnist("train")
-    print(f"data: {mnist}", flush=True)
+    data = benchmark_data()
+    bf16_native = native_bf16(torch.device("cpu"))
+    bf16_label = "(e) train() bf16" + ("" if bf16_native else " (emulated)")
+    contenders = {
+        "(a) TensorDataset loop": plain_tensor_loop,
+        "(b) torchvision DataLoader loop": torchvision_loop,
+        "(c) Lightning Trainer": lightning_trainer,
+        "(d) train() fp32": course_train("fp32"),
+        bf16_label: course_train("bf16"),
+    }
+    print(f"data: {len(data):,} images ({data.source}); batch {BATCH}; {args.steps} timed "
+          f"steps after {WARMUP} warm-up steps; native bfloat16: {bf16_native}", flush=True)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        if mnist.is_fallback:
-            root = Path(tmp)
-            write_mnist_folder(mnist, load_mnist("test"), root)
-        else:
-            root = data_dir()
-        rows, ratios = [], []
+        root = Path(tmp)
+        write_mnist_folder(data, data.subset(BATCH), root)
         for threads in args.threads:
-            peak = matmul_gflops(threads)
-            print(f"{threads} thread(s): float32 matmul {peak:.1f} GFLOP/s", flush=True)
-            for name in MODELS:
+            peak32 = matmul_gflops(threads, torch.float32)
+            peak16 = matmul_gflops(threads, torch.bfloat16)
+            print(f"{threads} thread(s): matmul fp32 {peak32:.1f} GFLOP/s, "
+                  f"bf16 {peak16:.1f} GFLOP/s", flush=True)
+            for name in args.models:
                 torch.set_num_threads(threads)
-                seed = seed_loop_rate(name, root, args.batches)
-                ours = course_rate(name, mnist, args.batches)
-                gflop = 6 * macs_per_image(MODELS[name]()) * ours / 1e9
-                rows.append([name, threads, f"{seed:,.0f}", f"{ours:,.0f}", f"{ours / seed:.2f}×",
-                             f"{gflop:.1f}", f"{100 * gflop / peak:.0f}%"])
-                ratios.append((name, threads, ours / seed, gflop / peak))
-                print(f"  {name}: (a) {seed:,.0f} img/s, (b) {ours:,.0f} img/s", flush=True)
+                flops = training_flops_per_image(MODELS[name])
+                rates = {}
+                for label, run in contenders.items():
+                    torch.set_num_threads(threads)
+                    rates[label] = run(MODELS[name], data, args.steps, root)
+                    print(f"  {name}, {label}: {rates[label]:,.0f} img/s", flush=True)
+                baseline = rates["(a) TensorDataset loop"]
+                for label, rate in rates.items():
+                    peak = peak16 if "bf16" in label else peak32
+                    rows.append([name, threads, label, round(rate), rate / baseline,
+                                 100 * flops * rate / 1e9 / peak])
     print()
-    print(Table(["model", "threads", "(a) seed loop img/s", "(b) train() img/s", "(b)/(a)",
-                 "(b) GFLOP/s", "share of matmul"], rows,
-                title=f"Training throughput, batch {BATCH}, {mnist.source}"))
-    deep = [r for r in ratios if r[0] == "DeepConvAutoencoder"]
+    print(to_text(table(["model", "threads", "contender", "img/s", "× (a)", "% of matmul"],
+                        rows, title=f"Training throughput, batch {BATCH}, Adam, MSE")))
     print()
-    for _, threads, speedup, share in deep:
-        print(f"DeepConvAutoencoder at {threads} thread(s): {speedup:.2f}× the seed loop "
-              f"(target 1.5×, stretch 2×), {100 * share:.0f}% of matmul rate (target 40%)")
+    for name in args.models:
+        for threads in args.threads:
+            mine = {r[2]: r for r in rows if r[0] == name and r[1] == threads}
+            ours = mine["(d) train() fp32"]
+            best = max(mine[bf16_label][3], ours[3]) if bf16_native else ours[3]
+            print(f"{name}, {threads} thread(s): train() {best / mine['(a) TensorDataset loop'][3]:.2f}× "
+                  f"the TensorDataset loop, "
+                  f"{best / mine['(b) torchvision DataLoader loop'][3]:.2f}× the DataLoader loop, "
+                  f"{best / mine['(c) Lightning Trainer'][3]:.2f}× Lightning")
 
 
 if __name__ == "__main__":
