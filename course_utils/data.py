@@ -145,7 +145,7 @@ def _announce_fallback(name: str, fallback: Fallback, reason: str) -> None:
     fallback_reasons[name] = reason
     paragraphs = [
         f"{name} could not be loaded, so the course uses {fallback.what}.",
-        f"Reason: {reason}.",
+        f"Reason: {reason.rstrip('.')}.",
         f"{fallback.caveat} To get the full data set: connect to the internet, unset "
         f"COURSE_OFFLINE, and run the cell again (it downloads into "
         f"{display_path(data_dir())}).",
@@ -179,7 +179,7 @@ def _load_torchvision(
         message = _first_line(error)
         if "error downloading" in message.lower() or isinstance(error, OSError):
             raise FileNotFoundError(f"download failed: {message}") from error
-        if "not found" in message.lower() and not any(folder.rglob("*")):
+        if "not found" in message.lower() and not any(p.is_file() for p in folder.rglob("*")):
             raise FileNotFoundError(message) from error
         raise DatasetError(message) from error
     finally:

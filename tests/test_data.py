@@ -266,3 +266,11 @@ def test_corruptions() -> None:
         salt_and_pepper(x, 2)
     with pytest.raises(ValueError):
         random_box_mask(x, 40)
+
+
+def test_an_empty_folder_left_by_a_failed_download_is_not_called_corrupted(capsys) -> None:
+    (_data_root() / "MNIST" / "raw").mkdir(parents=True)  # folders, no files
+    assert load_mnist("train").is_fallback
+    err = " ".join(capsys.readouterr().err.split())
+    assert "COURSE_OFFLINE=1 is set and no copy was found on disk." in err
+    assert "corrupted" not in err and ".." not in err
