@@ -14,22 +14,21 @@
 # A fully connected autoencoder flattens a 28×28 image into 784 numbers and forgets which
 # pixel was next to which. A *convolutional* autoencoder keeps the image as an image: every
 # layer holds a stack of 2-D maps. This lesson builds the smallest one of the course, looks
-# at every tensor it produces, trains it, and measures it against PCA.
+# at every tensor it produces, trains it on real MNIST digits, and measures it against PCA.
 #
 # **What you will learn**
 # - how data flows through a fully connected and a convolutional autoencoder, with real tensors;
 # - the output-size formulas of convolution and pooling, worked through for this model's
 #   layers and checked against PyTorch;
-# - the `SimpleConvAutoencoder`: its source, its shapes, and where its 225 parameters sit;
+# - the `SimpleConvAutoencoder`: its source, its shapes and where its parameters sit, traced
+#   by the course's own tool and by `torchinfo`, and checked to agree;
 # - how well it reconstructs digits, next to PCA;
-# - why its code (16×14×14 = 3,136 numbers) is *bigger* than the 784-pixel image, and what
-#   that means for "compression".
+# - why its code (16×14×14 numbers) is *bigger* than the 28×28-pixel image, and what that
+#   means for "compression".
 #
-# **Time:** under a minute of computing: 20 s, measured with `benchmarks/bench_notebooks.py` on one CPU thread with a 60,000-image
-# training set (MNIST's size; real MNIST could not be downloaded where the course was
-# built, so the offline stand-in was enlarged to 60,000 images). The recipe trains on 12,000 images
-# for 5 epochs. Trained weights are cached, so a second run is quicker. The last cell prints
-# this run's time.
+# **Time:** about 20 minutes to read and run. The computing takes a minute or two on one
+# CPU core, most of it training; trained weights are cached, so a second run is quicker.
+# The last cell prints how long this run took.
 #
 # **Prerequisites:** lesson 00; PyTorch tensors and `nn.Module`.
 
@@ -39,18 +38,21 @@ import time
 
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import Code
+from IPython.display import Code, display
 from torch import nn
 
 from course_utils.config import seed_everything
+from course_utils.tables import table
+from course_utils.viz import use_house_style
 
 notebook_start = time.perf_counter()
+use_house_style()  # plots, and tables (DataFrames) with thousands separators
 torch.set_printoptions(precision=3, sci_mode=False)
 
 # %% [markdown]
 # ## 1 · Two ways to move an image through a network
 #
-# The lesson plan puts the difference in one table:
+# The difference is often put in one table:
 #
 # | Type | Data flow |
 # |------|-----------|
@@ -59,19 +61,26 @@ torch.set_printoptions(precision=3, sci_mode=False)
 #
 # PyTorch orders the axes as batch × channels × height × width (N×C×H×W), so a batch of
 # MNIST digits is N×1×28×28. The next cell loads the data the course's trained models use
-# (`recipes.standard_data()`, a fixed subset of MNIST) and pushes 8 digits through both
-# kinds of layers, printing every shape.
+# (`recipes.standard_data()`, a fixed subset of MNIST, the same in every lesson) and
+# prints how many images it holds and where they came from.
 
 # %%
 from course_utils import recipes
 
 train_set, test_set = recipes.standard_data()
-print(train_set)
-print(test_set)
-x = test_set.images[:8]  # 8×1×28×28
+print(f"training: {len(train_set):,} images; test: {len(test_set):,} images")
+print(f"source:   {train_set.source}")
+print(f"offline subset instead of full MNIST: {train_set.is_fallback}")
+# where the first test image of each digit sits, for the pictures below
+shown = torch.tensor([int(torch.nonzero(test_set.labels == d)[0]) for d in range(10)])
+
+# %% [markdown]
+# Now 8 test digits, one each of 0 to 7, go through both kinds of layers, untrained, and
+# every shape is printed.
 
 # %%
 # NBVAL_CHECK_OUTPUT
+x = test_set.images[shown[:8]]  # 8×1×28×28: digits 0 to 7
 seed_everything(0)
 fc_encoder = nn.Linear(784, 32)
 fc_decoder = nn.Linear(32, 784)
@@ -97,10 +106,10 @@ print("convolutional:  ", " → ".join(
 # row of 32 numbers per image; the convolutional code is 16 maps of 14×14, and position
 # (row, column) in each map still describes the same region of the digit.
 #
-# The table of advantages in the lesson plan says a convolutional autoencoder has
-# *translation invariance*. The next cell tests that with real tensors: shift a digit by
-# 2 pixels and by 1 pixel, and compare the layers' outputs with shifted copies of the
-# originals (away from the image border, where the shift wraps around).
+# A common claim says that a convolutional autoencoder has *translation invariance*. The
+# next cell tests that with real tensors: shift a digit by 2 pixels and by 1 pixel, and
+# compare the layers' outputs with shifted copies of the originals (away from the image
+# border, where the shift wraps around).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -130,7 +139,8 @@ print("code of a 1-pixel shift == code moved by 1 position:  ",
 # with it, exactly. That is what weight sharing buys. It is not *invariance*: the code of
 # a shifted digit is a shifted code, not the same code, and a 1-pixel shift, which the
 # 2×2 pooling cannot follow, gives a code that matches neither. The next cell measures how
-# much the code changes, next to the fully connected code for the same shift.
+# much each code changes under a 1-pixel shift, the convolutional one and the fully
+# connected one.
 
 # %%
 def relative_change(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -144,13 +154,13 @@ print(f"1-pixel shift: the conv code changes by {conv_change:.0%}, "
       f"the fully connected code by {fc_change:.0%} (relative L2 change)")
 
 # %% [markdown]
-# Neither code is invariant to a 1-pixel shift. Where a convolutional network does become
-# (nearly) invariant, it is through many pooling stages, or by training for it; the
-# lesson plan's "Yes" is better read as "equivariant, by construction".
+# Neither code stays the same under a 1-pixel shift. Where a convolutional network does
+# become (nearly) invariant, it is through many pooling stages, or by training for it; the
+# claim is better read as "equivariant, by construction".
 #
 # ## 2 · How big is each layer's output?
 #
-# The lesson plan gives two formulas. For a convolution with input size $i$, kernel $k$,
+# Two formulas are usually given. For a convolution with input size $i$, kernel $k$,
 # stride $s$ and padding $p$:
 #
 # $$o = \left\lfloor \frac{i + 2p - k}{s} \right\rfloor + 1$$
@@ -165,49 +175,45 @@ Code(inspect.getsource(arithmetic.conv_output_size), language="python")
 
 # %% [markdown]
 # Pooling uses the *same* formula as convolution, with the stride defaulting to the
-# kernel size. The lesson plan's $\lfloor i / \text{pool\_size} \rfloor$ is the special
+# kernel size. The short rule $\lfloor i / \text{pool\_size} \rfloor$ is the special
 # case stride = kernel and no padding. The next cell works the formulas through for the
 # model's own layers (marked ★) and for a few others, and checks every answer against a
 # real PyTorch layer run on a 1×1×i×i input.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from course_utils.summary import Table
-
-
 def pytorch_size(layer: nn.Module, channels: int, size: int) -> int:
     """The height PyTorch's own layer produces for a channels×size×size input."""
     with torch.no_grad():
         return int(layer(torch.zeros(1, channels, size, size)).shape[-1])
 
 
-def conv_row(name, i, k, s, p):
+def conv_row(name: str, i: int, k: int, s: int, p: int) -> list:
     ours = arithmetic.conv_output_size(i, k, s, p)
     theirs = pytorch_size(nn.Conv2d(1, 1, k, s, p), 1, i)
     return [name, i, f"⌊({i} + 2·{p} − {k}) / {s}⌋ + 1", ours, "", theirs, ours == theirs]
 
 
-def pool_row(name, i, k, s):
+def pool_row(name: str, i: int, k: int, s: int) -> list:
     ours = arithmetic.pool_output_size(i, k, s)
     theirs = pytorch_size(nn.MaxPool2d(k, s), 1, i)
     return [name, i, f"⌊({i} − {k}) / {s}⌋ + 1", ours, f"⌊{i}/{k}⌋ = {i // k}", theirs,
             ours == theirs]
 
 
-size_rows = [
-    conv_row("★ Conv2d k=3 s=1 p=1", 28, 3, 1, 1),
-    pool_row("★ MaxPool2d k=2 s=2", 28, 2, 2),
-    conv_row("Conv2d k=3 s=1 p=0", 28, 3, 1, 0),
-    conv_row("Conv2d k=5 s=1 p=2", 28, 5, 1, 2),
-    conv_row("Conv2d k=3 s=2 p=1", 28, 3, 2, 1),
-    conv_row("Conv2d k=3 s=2 p=1", 27, 3, 2, 1),
-    pool_row("MaxPool2d k=2 s=2", 7, 2, 2),
-    pool_row("MaxPool2d k=3 s=2", 28, 3, 2),
-]
-size_table = Table(["layer", "input", "formula", "course_utils", "seed's pool rule",
-                    "PyTorch", "match"], size_rows)
-print(size_table)
-assert all(row[-1] for row in size_rows), "course_utils and PyTorch disagree"
+size_table = table(
+    ["layer", "input", "formula", "course_utils", "short pool rule", "PyTorch", "match"], [
+        conv_row("★ Conv2d k=3 s=1 p=1", 28, 3, 1, 1),
+        pool_row("★ MaxPool2d k=2 s=2", 28, 2, 2),
+        conv_row("Conv2d k=3 s=1 p=0", 28, 3, 1, 0),
+        conv_row("Conv2d k=5 s=1 p=2", 28, 5, 1, 2),
+        conv_row("Conv2d k=3 s=2 p=1", 28, 3, 2, 1),
+        conv_row("Conv2d k=3 s=2 p=1", 27, 3, 2, 1),
+        pool_row("MaxPool2d k=2 s=2", 7, 2, 2),
+        pool_row("MaxPool2d k=3 s=2", 28, 3, 2),
+    ])
+assert size_table["match"].all(), "course_utils and PyTorch disagree"
+size_table
 
 # %% [markdown]
 # Three things to read off the table:
@@ -216,7 +222,7 @@ assert all(row[-1] for row in size_rows), "course_utils and PyTorch disagree"
 #   straight afterwards; without padding the map shrinks by 2 (28 → 26);
 # - stride 2 halves the size, and both 27 and 28 go to 14: information about the exact
 #   input size is lost, which is what `output_padding` restores in lesson 02;
-# - the seed's pooling rule $\lfloor i/\text{pool\_size} \rfloor$ is right for the model's
+# - the short pooling rule $\lfloor i/\text{pool\_size} \rfloor$ is right for the model's
 #   2×2 pooling, but wrong as soon as stride ≠ kernel: 3×3 pooling with stride 2 gives 13,
 #   not ⌊28/3⌋ = 9.
 #
@@ -238,9 +244,9 @@ assert ours == theirs == 28
 #
 # ## 3 · The model
 #
-# Here is the model from the lesson plan, as `course_utils` defines it. It follows the
-# course's contract (lesson 00): `encode(x)` gives the code, `decode(z)` the image, and
-# `forward(x)` the reconstruction.
+# Here is the model as `course_utils` defines it. It follows the course's contract
+# (lesson 00): `encode(x)` gives the code, `decode(z)` the image, and `forward(x)` the
+# reconstruction.
 
 # %%
 from course_utils.models import SimpleConvAutoencoder
@@ -261,26 +267,76 @@ from course_utils.arithmetic import trace_shapes
 
 seed_everything(0)
 model = SimpleConvAutoencoder()
-print(trace_shapes(model, (1, 28, 28)))
+trace = trace_shapes(model, (1, 28, 28))
+trace.to_frame()
 
 # %% [markdown]
-# Where are the parameters? Each of the 16 filters is a 1×3×3 kernel plus a bias; the
-# transposed convolution has a 2×2 kernel from each of the 16 channels to the single output
-# channel, plus one bias.
+# [`torchinfo`](https://github.com/TylerYep/torchinfo) is the tool most PyTorch users
+# reach for to see the same thing. Its `summary` runs a batch of one image through the
+# model too, and prints the output shape (batch axis included) and parameter count of
+# every layer, with the containers (`Sequential`) as well as the layers inside them. Its
+# footer adds memory estimates and a count of multiply-adds, which this lesson does not use.
+
+# %%
+from torchinfo import summary
+
+info = summary(model, input_size=(1, 1, 28, 28), col_names=("output_size", "num_params"),
+               verbose=0)
+print(info)
+
+# %% [markdown]
+# Two tools, two tables. Instead of comparing them by eye, the next cell lines them up
+# layer by layer (torchinfo's innermost layers against the trace's rows) and checks that
+# the names, the output shapes and the parameter counts agree, and the totals too.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from course_utils.summary import count_parameters, parameter_table
+from course_utils.summary import count_parameters
 
-print(parameter_table(model))
-print()
-print(f"encoder: 16·(1·3·3) + 16 = {16 * 9 + 16};  decoder: 16·1·(2·2) + 1 = {16 * 4 + 1};  "
-      f"total {16 * 9 + 16 + 16 * 4 + 1}")
-assert count_parameters(model) == 16 * 9 + 16 + 16 * 4 + 1 == 225
+module_names = {id(module): name for name, module in model.named_modules()}
+leaves = [layer for layer in info.summary_list if layer.is_leaf_layer]  # no containers
+agreement = table(
+    ["layer", "type", "trace_shapes: shape", "torchinfo: shape", "trace_shapes: parameters",
+     "torchinfo: parameters"],
+    [[ours.name, ours.layer, "×".join(map(str, ours.output_shape)),
+      "×".join(map(str, theirs.output_size[1:])),  # drop torchinfo's batch axis
+      ours.parameters, theirs.num_params]
+     for ours, theirs in zip(trace, leaves, strict=True)])
+display(agreement)
+
+same_layers = [row.name for row in trace] == [module_names[id(t.module)] for t in leaves]
+same_shapes = (agreement["trace_shapes: shape"] == agreement["torchinfo: shape"]).all()
+same_counts = (agreement["trace_shapes: parameters"] == agreement["torchinfo: parameters"]).all()
+totals = {"trace_shapes": sum(row.parameters for row in trace),
+          "torchinfo": info.total_params, "count_parameters": count_parameters(model)}
+print(f"same layers in the same order: {same_layers}; same output shapes: {same_shapes}; "
+      f"same parameter counts: {same_counts}")
+print("total parameters:", ", ".join(f"{tool} {n:,}" for tool, n in totals.items()))
+assert same_layers and same_shapes and same_counts and len(set(totals.values())) == 1
 
 # %% [markdown]
-# 225 parameters: a fully connected layer from 784 pixels to even a single number already
-# has 785. The convolution reuses the same 3×3 weights at every position.
+# They agree on every layer. Where are the parameters? Each of the 16 filters is a
+# 1×3×3 kernel plus a bias; the transposed convolution has a 2×2 kernel from each of the
+# 16 channels to the single output channel, plus one bias. The next cell lists the
+# weight shapes and works the count out by hand.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from course_utils.summary import parameter_table
+
+encoder_count = 16 * (1 * 3 * 3) + 16
+decoder_count = 16 * 1 * (2 * 2) + 1
+display(parameter_table(model))
+print(f"by hand: encoder 16·(1·3·3) + 16 = {encoder_count};  "
+      f"decoder 16·1·(2·2) + 1 = {decoder_count};  total {encoder_count + decoder_count}")
+print(f"for scale: one Linear layer from 784 pixels to a single number has "
+      f"{count_parameters(nn.Linear(784, 1))} parameters")
+assert count_parameters(model) == encoder_count + decoder_count
+
+# %% [markdown]
+# A fully connected layer from the 784 pixels to a single number already has more
+# parameters than this whole model (last line above). The convolution reuses the same
+# 3×3 weights at every position.
 #
 # ## 4 · Training
 #
@@ -292,8 +348,18 @@ assert count_parameters(model) == 16 * 9 + 16 + 16 * 4 + 1 == 225
 Code(inspect.getsource(recipes.simple_conv), language="python")
 
 # %% [markdown]
-# The next cell trains it (or loads the weights if this notebook ran before) and prints
-# the history: mean squared error (MSE) per pixel on the training and test images.
+# A recipe fixes the optimizer's learning rate and schedule, the batch size, and how many
+# optimizer *steps* to take; the number of passes over the data (epochs) follows from the
+# size of the training set, so the wait is the same whatever the data.
+
+# %%
+print(recipes.SIMPLE_CONV)
+print("for", f"{len(train_set):,}", "training images:", recipes.SIMPLE_CONV.settings(len(train_set)))
+
+# %% [markdown]
+# The next cell trains the model with that recipe (or loads the weights if this notebook
+# ran before) and prints the history: mean squared error (MSE) per pixel on the training
+# and test images.
 
 # %%
 model, history = recipes.simple_conv(train_set, test_set)
@@ -316,16 +382,18 @@ plt.show()
 from course_utils.training import evaluate, reconstruct
 from course_utils.viz import show_reconstructions
 
-test_x = test_set.images
-recon = reconstruct(model, test_x)  # 2,000×1×28×28 (600 on the stand-in)
-show_reconstructions(test_x[:10], {"SimpleConvAutoencoder": recon[:10]},
+test_x = test_set.images  # N×1×28×28, N = len(test_set)
+recon = reconstruct(model, test_x)  # N×1×28×28
+show_reconstructions(test_x[shown], {"SimpleConvAutoencoder": recon[shown]},
                      title="Test digits and their reconstructions")
 plt.show()
 
 # %% [markdown]
 # Did training help at all? The next cell compares the trained model with the same model
 # before training (same seed, so the same initial weights) and with the simplest
-# baseline, the mean training image.
+# baseline, the mean training image. PCA, the baseline every other reconstruction in the
+# course stands beside, needs a section of its own here (section 6), because of this
+# model's code size.
 
 # %%
 from course_utils.metrics import mse
@@ -341,7 +409,7 @@ if ae_mse < mean_mse:
     print(f"the trained model beats the mean image: {mean_mse / ae_mse:.1f}× lower error")
 else:
     print(f"the trained model does NOT beat the mean image yet ({ae_mse / mean_mse:.1f}× its "
-          f"error): it has seen too few images")
+          f"error): it has trained for too few steps")
 assert ae_mse < untrained_mse, "training should lower the test error"
 
 # %% [markdown]
@@ -364,21 +432,20 @@ print(f"compression ratio (input ÷ code): {compression_ratio(model):.2f}, i.e. 
       f"{code_numbers / pixels:.0f}× larger")
 print(f"as stored data: an MNIST image is {pixels} bytes (uint8), its code "
       f"{code_numbers * 4:,} bytes (float32), {code_numbers * 4 // pixels}× more")
-assert code_numbers == 16 * 14 * 14 == 3136 and compression_ratio(model) < 1
+assert code_numbers == 16 * 14 * 14 and compression_ratio(model) < 1
 
 # %% [markdown]
 # So this model does not compress at all: it *re-describes* each image with 4× as many
 # numbers (16× as many bytes). Its code is **overcomplete**. Nothing in its shape forces
 # it to find what digits have in common, which is what a bottleneck is for.
 #
-# How much of those 3,136 numbers is actually used? ReLU followed by max pooling sets
-# many entries to exactly zero, and the nonzero ones are strongly correlated. The next
-# cell measures both on the test codes: the share of zeros, and how many directions hold
-# 99% of the codes' variance, next to the same count for the raw pixels.
+# How much of those numbers is actually used? ReLU followed by max pooling sets many
+# entries to exactly zero, and a code computed from an image holds nothing the image
+# did not. The next cell measures both on the test codes: the share of zeros, and how
+# many directions hold 99% of the codes' variance, next to the same count for the raw
+# pixels.
 
 # %%
-import numpy as np
-
 from course_utils.training import encode_all
 
 
@@ -398,16 +465,19 @@ print(f"{len(codes):,} test codes of {codes.shape[1]:,} numbers: {zeros:.0%} of 
 print(f"99% of the codes' variance lies in {code_dirs} directions "
       f"(the pixels': {pixel_dirs} directions; at most {len(codes) - 1} can be seen in "
       f"{len(codes):,} images)")
+print(f"the code has {codes.shape[1] / pixels:.0f}× as many numbers as the image, and spreads "
+      f"over {code_dirs / pixel_dirs:.1f}× as many directions")
 
 # %% [markdown]
-# The code has many numbers but far fewer independent directions: it is a redundant,
-# spread-out description of the image.
+# Compare the two ratios in the last line: the number of code numbers grows far more
+# than the number of directions they vary in. The code is a redundant, spread-out
+# description of the image, not a richer one.
 #
 # ## 6 · Against PCA
 #
 # PCA is the best *linear* autoencoder: for a code of $k$ numbers, no linear encoder and
 # decoder reconstruct the training images with a smaller squared error. It is the baseline
-# every reconstruction in this course stands beside.
+# every reconstruction in this course stands beside, at the same code size.
 #
 # PCA needs a code **at most as long as the image**: there are only 784 directions in a
 # 784-pixel space. The next cell asks `course_utils.metrics.pca_baseline` for PCA at the
@@ -429,6 +499,8 @@ except ValueError as error:
 # against `pca_baseline` at one size.
 
 # %%
+import numpy as np
+
 pca_full = pca_baseline(train_set.images, pixels)  # all 784 components
 components = torch.as_tensor(pca_full.pca.components_, dtype=torch.float32)  # 784×784
 pixel_mean = torch.as_tensor(pca_full.pca.mean_, dtype=torch.float32)  # 784
@@ -460,9 +532,10 @@ assert abs(pca_test_mse(64) - check) <= 0.02 * check + 1e-7
 assert pca_test_mse(pixels) < 1e-8 < ae_mse, "PCA-784 is lossless; the overcomplete AE is not"
 
 # %% [markdown]
-# Now the comparison. The autoencoder cannot be matched with PCA at its own code size, so
-# the next cell asks the opposite question: *how many PCA components give the same test
-# error as the autoencoder's 3,136 numbers?*
+# Now the comparison. PCA cannot be set to the autoencoder's code size, so the next cell
+# asks the opposite question: *how many PCA components give the same test error as the
+# autoencoder's 16×14×14 numbers?* It finds the answer by bisection and shows it in a
+# table with PCA at a few other sizes it can keep.
 
 # %%
 def smallest_k_matching(error: float) -> int:
@@ -476,29 +549,34 @@ def smallest_k_matching(error: float) -> int:
 
 k_match = smallest_k_matching(ae_mse)
 rows = [["mean training image", 0, mean_mse]]
-rows += [[f"PCA, {k} component{'s' if k > 1 else ''}", k, pca_test_mse(k)] for k in sorted({4, 16, 64, k_match, 784})]
+rows += [[f"PCA, {k} component{'s' if k > 1 else ''}", k, pca_test_mse(k)]
+         for k in sorted({4, 16, 64, k_match, pixels})]
 rows += [["SimpleConvAutoencoder", code_numbers, ae_mse]]
-print(Table(["model", "numbers per image", "test MSE"], rows))
-print()
-if k_match == 1 and pca_test_mse(1) < ae_mse:
-    print(f"The autoencoder's 3,136-number code reconstructs test digits worse than PCA with a "
-          f"single component (PCA-1: {pca_test_mse(1):.5f}; autoencoder: {ae_mse:.5f}).")
+display(table(["model", "numbers per image", "test MSE"], rows))
+if k_match == 1:
+    print(f"The autoencoder's {code_numbers:,}-number code reconstructs test digits no better "
+          f"than PCA with a single component (PCA-1: {pca_test_mse(1):.5f}; "
+          f"autoencoder: {ae_mse:.5f}).")
 else:
-    print(f"The autoencoder's 3,136-number code reconstructs test digits about as well as PCA "
-          f"with {k_match} components (PCA-{k_match}: {pca_test_mse(k_match):.5f}, "
-          f"PCA-{k_match - 1}: {pca_test_mse(k_match - 1):.5f}; autoencoder: {ae_mse:.5f}).")
+    print(f"The autoencoder's {code_numbers:,}-number code reconstructs test digits about as well "
+          f"as PCA with {k_match} components (PCA-{k_match}: {pca_test_mse(k_match):.5f}, "
+          f"PCA-{k_match - 1}: {pca_test_mse(k_match - 1):.5f}; autoencoder: {ae_mse:.5f}): "
+          f"{code_numbers / k_match:.0f}× more numbers for the same error.")
+
+# %% [markdown]
+# The same comparison as a curve: PCA's test error at every size it can keep, and the
+# autoencoder as one point at its own code size.
 
 # %%
-from course_utils.viz import use_house_style
-
-use_house_style()
 fig, ax = plt.subplots(figsize=(7, 4))
-ax.plot(sizes[:-1], [pca_mse[k] for k in sizes[:-1]], marker=".", label="PCA, 1 to 783 components")
+ax.plot(sizes[:-1], [pca_mse[k] for k in sizes[:-1]], marker=".",
+        label=f"PCA, 1 to {pixels - 1} components")
 ax.scatter([code_numbers], [ae_mse], color="C1", zorder=3,
            label=f"SimpleConvAutoencoder ({code_numbers:,} numbers)")
 ax.axhline(ae_mse, color="C1", ls="--", lw=1)
 ax.axvline(pixels, color="grey", ls=":", lw=1)
-ax.text(pixels * 1.05, ax.get_ylim()[1] * 0.5, "784 pixels:\nPCA-784 is exact", fontsize=8)
+ax.text(pixels * 1.05, ax.get_ylim()[1] * 0.5, f"{pixels} pixels:\nPCA-{pixels} is exact",
+        fontsize=8)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel("numbers per image in the code (log scale)")
@@ -509,13 +587,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Side by side, the same test digits through the autoencoder and through PCA with the
-# matching number of components:
+# Where the dashed line meets the PCA curve is the size PCA needs for the autoencoder's
+# error. Side by side, the same test digits through the autoencoder and through PCA with
+# that number of components:
 
 # %%
-show_reconstructions(test_x[:10], {
-    "SimpleConvAutoencoder": recon[:10],
-    f"PCA, {k_match} comp.": pca_reconstruct(test_x[:10], k_match),
+show_reconstructions(test_x[shown], {
+    "SimpleConvAutoencoder": recon[shown],
+    f"PCA, {k_match} comp.": pca_reconstruct(test_x[shown], k_match),
 }, title=f"Autoencoder ({code_numbers:,} numbers) and PCA ({k_match} numbers)")
 plt.show()
 
@@ -546,8 +625,8 @@ for name, images in unusual.items():
     pca_784 = mse(pca_reconstruct(images, pixels), images)
     results[name] = (ae, pca_k, own_mean)
     rows.append([name, ae, pca_k, pca_784, own_mean])
-print(Table(["images", "autoencoder", f"PCA-{k_match}", "PCA-784", "their mean image"], rows))
-print()
+display(table(["images", "autoencoder", f"PCA-{k_match}", f"PCA-{pixels}", "their mean image"],
+              rows, title="Test MSE on images unlike the training digits"))
 for name in ("inverted digits (1 − x)", "uniform noise"):
     ae, pca_k, own_mean = results[name]
     print(f"{name}: the autoencoder's error is {ae:.4f}, "
@@ -557,19 +636,22 @@ for name in ("inverted digits (1 − x)", "uniform noise"):
              if ae < own_mean else f"; predicting their mean image does as well ({own_mean:.4f})."))
 
 # %%
-show_reconstructions(unusual["inverted digits (1 − x)"][:10], {
-    "autoencoder": reconstruct(model, unusual["inverted digits (1 − x)"][:10]),
-    f"PCA-{k_match}": pca_reconstruct(unusual["inverted digits (1 − x)"][:10], k_match),
+inverted = unusual["inverted digits (1 − x)"][shown]
+show_reconstructions(inverted, {
+    "autoencoder": reconstruct(model, inverted),
+    f"PCA-{k_match}": pca_reconstruct(inverted, k_match),
 }, title="Inverted digits, never seen in training")
 plt.show()
 
 # %% [markdown]
-# Read the two rows together. Where the autoencoder copies inverted digits far better than
-# PCA with the same error on ordinary digits, it has learned something closer to a local
-# copy than a model of digits: the code is large enough that it never had to choose what
-# to keep. Noise, whose every pixel is independent, is the hardest thing to copy through a
-# 2×2 max pooling (four pixels go in, and each of the 16 channels keeps only a maximum),
-# so the "identity" is approximate, and training time decides how close it gets (exercise 3).
+# Read the rows together. PCA with the autoencoder's error on ordinary digits fails on
+# inverted ones: it can only draw digits. Where the autoencoder's error on inverted digits
+# stays far below PCA's (the ratio printed above), it has learned something closer to a
+# local copy than a model of digits: its code is large enough that it never had to choose
+# what to keep. Noise, whose every pixel is independent, is the hardest thing to copy
+# through a 2×2 max pooling (four pixels go in, and each of the 16 channels keeps only a
+# maximum), so the "identity" is approximate, and training decides how close it gets
+# (exercise 3).
 #
 # This is why autoencoders used for *features* or *compression* need a bottleneck (lesson
 # 02), noise (lesson 08) or a penalty (lesson 10): without one, a big enough code is free
@@ -578,25 +660,35 @@ plt.show()
 # ## Summary
 #
 # - A convolutional autoencoder keeps images as N×C×H×W maps; its layers are translation
-#   *equivariant* (shown exactly above), not invariant as the lesson plan's table says.
+#   *equivariant* (shown exactly above), not invariant as is often said.
 # - Output sizes: $\lfloor (i + 2p - k)/s \rfloor + 1$ for convolution *and* pooling; the
-#   seed's $\lfloor i/\text{pool\_size}\rfloor$ holds only when stride = kernel. Transposed
-#   convolution: $(i-1)s - 2p + k + a$. All checked against PyTorch.
-# - `SimpleConvAutoencoder` has 225 parameters and a 16×14×14 = 3,136-number code, 4× the
-#   784 pixels: it does not compress.
-# - PCA with all 784 components is lossless; the autoencoder's 3,136 numbers are not, and
-#   its test error matches PCA with far fewer components (numbers in section 6).
+#   short rule $\lfloor i/\text{pool\_size}\rfloor$ holds only when stride = kernel.
+#   Transposed convolution: $(i-1)s - 2p + k + a$. All checked against PyTorch.
+# - `trace_shapes` and `torchinfo.summary` agree on every layer's output shape and
+#   parameter count (checked in code, not by eye).
+# - `SimpleConvAutoencoder` has a 16×14×14 code, 4× the 784 pixels: it does not compress.
+# - PCA cannot keep more components than pixels, and with all 784 it is lossless; the
+#   autoencoder's larger code is not, and its test error matches PCA with far fewer
+#   components (section 6). On inverted digits it behaves like a copier, not a model of
+#   digits (section 7).
 #
 # ## Exercises
 #
 # 1. Change `channels` in `SimpleConvAutoencoder(channels=4)`: the code becomes 4×14×14 =
 #    784 numbers, exactly the image size. Predict the parameter count, then check it with
-#    `count_parameters`. Train it with `course_utils.training.train` for the recipe's
-#    budget: how does its test error compare with the 16-channel model and with PCA?
+#    `count_parameters`. Train it with `course_utils.training.train` and the recipe's
+#    settings (`**recipes.SIMPLE_CONV.settings(len(train_set))`): how does its test error
+#    compare with the 16-channel model and with PCA?
 # 2. Use the table in section 2 to design an encoder that maps 28×28 to 7×7 with two
-#    stride-2 convolutions instead of pooling. Check your sizes with `trace_shapes`.
+#    stride-2 convolutions instead of pooling. Check your sizes with `trace_shapes` and
+#    with `torchinfo.summary`.
 # 3. Train the model for more epochs (`course_utils.training.train(model, train_set,
-#    test_set, epochs=...)`) and re-run section 7. Does the error on noise fall too?
+#    test_set, epochs=...)`) and re-run sections 6 and 7. How many PCA components does it
+#    match now? Does the error on noise fall too?
+# 4. The recipe trains this 225-parameter model at a high learning rate (`lr=1e-2`).
+#    Retrain it with the recipe's settings but `lr=3e-3`, then `lr=3e-2`, and compare the
+#    test errors and the matching PCA size. Why can a model this small take such large
+#    steps?
 #
 # Next: **02 · A deep convolutional autoencoder**, with a real bottleneck.
 
