@@ -1,4 +1,4 @@
-"""Fully connected autoencoders: the stacked model of part 3 and the comparison model of part 6."""
+"""Fully connected autoencoders: the stacked model of lesson 03 and the comparison model of lesson 06."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class FCAutoencoder(Autoencoder):
 
 
 class DeepAutoencoder(Autoencoder):
-    """The stacked autoencoder of part 3: 784 → 512 → 256 → 128 → 32 and back.
+    """The stacked autoencoder of lesson 03: 784 → 512 → 256 → 128 → 32 and back.
 
     Hidden layers are Linear → ReLU → BatchNorm1d → Dropout(0.2); the 32-number code gives
     a compression ratio of 784 / 32 = 24.5. ``batchnorm`` and ``dropout`` can be switched
