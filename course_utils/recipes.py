@@ -60,8 +60,9 @@ def standard_data() -> tuple[ImageSet, ImageSet]:
 class Recipe:
     """How to train one model: Adam at ``lr`` with a ``scheduler``, for about ``steps`` steps.
 
-    ``steps`` is rounded up to whole epochs (every image is seen the same number of
-    times); ``fast_steps`` replaces it in FAST mode.
+    ``steps`` is rounded to the nearest whole number of epochs (every image is seen the
+    same number of times, and the run takes about as long whatever the training-set
+    size); ``fast_steps`` replaces it in FAST mode.
     """
 
     lr: float
@@ -72,10 +73,10 @@ class Recipe:
     loss: str = "mse"
 
     def epochs(self, train_images: int) -> int:
-        """Whole passes over ``train_images`` images that make at least the recipe's steps."""
+        """Whole passes over ``train_images`` images that come nearest the recipe's steps."""
         steps = budget(full=self.steps, fast=self.fast_steps)
         steps_per_epoch = math.ceil(train_images / self.batch_size)
-        return max(1, math.ceil(steps / steps_per_epoch))
+        return max(1, round(steps / steps_per_epoch))
 
     def settings(self, train_images: int) -> dict[str, Any]:
         """The keyword arguments of :func:`course_utils.training.train` for this recipe."""

@@ -115,6 +115,7 @@ def test_offline_subset_is_all_of_mlxtends_digits_split_by_class() -> None:
 def test_offline_subset_split_is_fixed() -> None:
     a, b = data.mnist_offline_subset("test"), data.mnist_offline_subset("test")
     assert torch.equal(a.images, b.images) and torch.equal(a.labels, b.labels)
+    assert len(a.labels[:20].unique()) >= 5, "shuffled: a slice holds a mix of digits"
     labels = np.repeat(np.arange(10), 500)
     assert np.array_equal(data.mnist_subset_split(labels, "test"),
                           data.mnist_subset_split(labels, "test"))

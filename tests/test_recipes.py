@@ -14,10 +14,10 @@ def test_recipes_take_the_same_steps_whatever_the_training_set_size(monkeypatch)
     monkeypatch.delenv("COURSE_FAST")
     recipe = recipes.Recipe(lr=1e-3, steps=1_250, fast_steps=100, batch_size=32)
     assert recipe.epochs(4_000) == 10  # 125 steps per pass over the offline subset
-    assert recipe.epochs(12_000) == 4  # 375 per pass: 1,500 steps, the next whole epoch
+    assert recipe.epochs(12_000) == 3  # 375 per pass: 1,125 steps, the nearest whole epoch
     assert recipe.epochs(100_000) == 1
     monkeypatch.setenv("COURSE_FAST", "1")
-    assert recipe.epochs(1_500) == 3  # 47 steps per pass, at least 100 steps
+    assert recipe.epochs(1_500) == 2  # 47 steps per pass: 94 steps, nearest to 100
     settings = recipe.settings(4_000)
     assert settings["scheduler"] == "cosine" and settings["epochs"] == 1  # FAST: 100 steps
 

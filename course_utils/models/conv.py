@@ -37,7 +37,7 @@ def _conv_stage(in_channels: int, out_channels: int) -> list[nn.Module]:
     return [
         nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=1, padding=1),
         nn.ReLU(inplace=True),
-        nn.BatchNorm2d(out_channels),  # normalised *after* the ReLU (lesson 02 measures it)
+        nn.BatchNorm2d(out_channels),  # normalised *after* the ReLU (lesson 02's exercise 1 tries before)
         nn.MaxPool2d(kernel_size=2, stride=2),
     ]
 
