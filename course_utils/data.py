@@ -121,6 +121,14 @@ class ImageSet:
 fallback_reasons: dict[str, str] = {}
 """Data sets replaced by an offline fallback in this session, and why (announced once each)."""
 
+failed_downloads: set[str] = set()
+"""Data sets whose download failed in this session: later loads look on disk only, so an
+offline learner waits for the network once per session, not once per cell."""
+
+
+def _may_download(name: str) -> bool:
+    return not is_offline() and name not in failed_downloads
+
 
 @dataclass(frozen=True)
 class Fallback:
@@ -198,7 +206,7 @@ def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> 
     root = data_dir()
     folder = root / dataset_class.__name__
     try:
-        raw, targets = _load_torchvision(dataset_class, root, train, download=not is_offline())
+        raw, targets = _load_torchvision(dataset_class, root, train, download=_may_download(name))
     except DatasetError as error:
         raise _corrupted(name, folder, str(error)) from error
     images = torch.as_tensor(raw)
@@ -222,7 +230,7 @@ def _cifar10_from_torchvision(train: bool) -> ImageSet:
     root = data_dir()
     try:
         raw, targets = _load_torchvision(torchvision.datasets.CIFAR10, root, train,
-                                         download=not is_offline())
+                                         download=_may_download("CIFAR-10"))
     except DatasetError as error:
         raise _corrupted("CIFAR-10", root / "cifar-10-batches-py", str(error)) from error
     images = torch.as_tensor(np.asarray(raw)).permute(0, 3, 1, 2).float().div_(255.0)
@@ -244,11 +252,13 @@ def _real_or_fallback(name: str, split: Split, load_real: Callable[[], ImageSet]
     try:
         return load_real()
     except FileNotFoundError as error:
-        reason = (
-            "COURSE_OFFLINE=1 is set and no copy was found on disk"
-            if is_offline()
-            else f"the download did not succeed ({_first_line(error)})"
-        )
+        if is_offline():
+            reason = "COURSE_OFFLINE=1 is set and no copy was found on disk"
+        elif name in failed_downloads:
+            reason = fallback_reasons.get(name, "the download did not succeed earlier")
+        else:
+            failed_downloads.add(name)
+            reason = f"the download did not succeed ({_first_line(error)})"
     except DatasetError as error:
         reason = str(error)
     if fallback is None:

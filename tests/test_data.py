@@ -55,8 +55,10 @@ def test_idx_writer_matches_the_format(tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def fresh_announcements():
     data.fallback_reasons.clear()
+    data.failed_downloads.clear()
     yield
     data.fallback_reasons.clear()
+    data.failed_downloads.clear()
 
 
 def _data_root() -> Path:
@@ -196,6 +198,12 @@ def test_failed_download_falls_back(monkeypatch, capsys) -> None:
     monkeypatch.setattr(torchvision.datasets.MNIST, "download", refuse)
     assert load_mnist("train").is_fallback
     assert "the download did not succeed" in " ".join(capsys.readouterr().err.split())
+
+    def must_not_retry(self):
+        raise AssertionError("a failed download is tried once per session")
+
+    monkeypatch.setattr(torchvision.datasets.MNIST, "download", must_not_retry)
+    assert load_mnist("test").is_fallback  # looks on disk only, then falls back at once
 
 
 def test_cifar_stand_in(capsys) -> None:
