@@ -289,3 +289,19 @@ def test_bf16_trains_the_deep_conv_model_as_well_as_fp32() -> None:
                         lr=3e-3, progress=False, precision=precision)
         results[precision] = history.final_test_loss  # measured in fp32 either way
     assert results["bf16"] == pytest.approx(results["fp32"], rel=0.03), results
+
+
+def test_cache_key_sees_the_exact_images_and_their_order() -> None:
+    g = torch.Generator().manual_seed(0)
+    images = torch.rand(6, 1, 28, 28, generator=g)
+    data = ImageSet(images, torch.arange(6), "made up")
+    model = SimpleConvAutoencoder()
+    key = training.cache_key
+    same = ImageSet(images.clone(), torch.arange(6), "made up")
+    assert key("m", model, train_set=data) == key("m", model, train_set=same)
+    reordered = data.select(torch.tensor([1, 0, 2, 3, 4, 5]))
+    assert key("m", model, train_set=data) != key("m", model, train_set=reordered)
+    nudged = images.clone()
+    nudged[3, 0, 5, 5] += 1e-6  # one pixel, far below any rounding of a sum
+    assert key("m", model, train_set=data) != key(
+        "m", model, train_set=ImageSet(nudged, torch.arange(6), "made up"))
