@@ -11,21 +11,21 @@
 # %% [markdown]
 # # 11 · Exercises
 #
-# The lesson plan ends with five exercises. Here they are as code you write, each with a
-# check that *runs* your code and tells you whether it is right, and if not, what is wrong
-# (a wrong output shape, a wrong parameter count, a loss that does not go down, a missing
-# skip connection, …).
+# Five exercises on the architecture of a convolutional autoencoder, as code you write,
+# each with a check that *runs* your code and tells you whether it is right, and if not,
+# what is wrong (a wrong output shape, a wrong parameter count, a loss that does not go
+# down, a missing skip connection, …).
 #
 # **What you will practise**
 # - building a convolutional autoencoder from channel counts, a depth and a kernel size, and
 #   measuring parameters against reconstruction error, beside PCA;
 # - downsampling by max pooling, average pooling or a strided convolution, on one budget;
-# - adapting the autoencoder to colour images (CIFAR-10);
+# - adapting the autoencoder to colour images (CIFAR-10, or photo patches offline);
 # - skip connections (a U-Net), and why they make the bottleneck leaky;
 # - depth against width at an equal parameter count.
 #
 # **Time:** one to two hours of your own work. With every answer filled in, running the
-# notebook trains a dozen small models: about 3 minutes on one CPU core. Worked solutions are
+# notebook trains about a dozen small models: a few minutes on one CPU core. Worked solutions are
 # in [solutions/11_exercises_solutions.ipynb](solutions/11_exercises_solutions.ipynb); try
 # first. **Prerequisites:** lessons 01–06.
 
@@ -38,7 +38,7 @@
 # read the verdict. The experiment cells run once the check passes.
 #
 # The next cell loads the data and fixes one budget (images, epochs, batch size, learning
-# rate) for every model, so that their errors can be compared.
+# rate and its schedule) for every model, so that their errors can be compared.
 
 # %%
 import inspect
@@ -46,10 +46,11 @@ import math
 
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import Code
+from IPython.display import Code, display
 from torch import nn
 
 from course_utils.checks.exercises import (
+    BUDGET,
     EncoderDecoder,
     check_architecture,
     check_best_mode,
@@ -65,23 +66,28 @@ from course_utils.checks.exercises import (
     train_and_score,
 )
 from course_utils.config import budget, seed_everything
-from course_utils.data import load_cifar10, load_mnist
+from course_utils.data import CIFAR_STAND_IN_PHOTOS, load_cifar10, load_mnist
 from course_utils.metrics import mse, pca_baseline
 from course_utils.models import Autoencoder, FCAutoencoder, UNetAutoencoder
-from course_utils.summary import Table, count_parameters
+from course_utils.summary import count_parameters
+from course_utils.tables import table
 from course_utils.training import reconstruct
 from course_utils.viz import show_reconstructions, use_house_style
 
+use_house_style()
 train_set = load_mnist("train").subset(budget(full=4_000, fast=1_500))
 test_set = load_mnist("test").subset(budget(full=1_000, fast=300))
 epochs = budget(full=3, fast=1)
-print(train_set)
-print(f"budget for every conv model: {len(train_set):,} training images, {epochs} epoch(s), "
-      f"batch 32, Adam at lr 2e-3; scored on {len(test_set):,} test images")
+print(f"{len(train_set):,} training and {len(test_set):,} test images: {train_set.source}")
+print(f"budget for every conv model: {epochs} epoch(s) of batches of {BUDGET['batch_size']}, "
+      f"Adam at lr {BUDGET['lr']:g} with a {BUDGET['scheduler']} schedule, trained with "
+      f"{BUDGET['loss'].upper()}, scored with MSE per pixel")
 
 # %% [markdown]
-# Every experiment trains and scores models with the same small function, and wraps an
-# encoder and a decoder into a course autoencoder with `EncoderDecoder`:
+# Every experiment trains and scores models with the same small function (the budget is
+# its default): it trains with binary cross-entropy, the loss that suits a Sigmoid output,
+# and scores with MSE per pixel, the error PCA minimises. `EncoderDecoder` wraps an encoder
+# and a decoder into a course autoencoder:
 
 # %%
 Code(inspect.getsource(train_and_score) + "\n\n" + inspect.getsource(EncoderDecoder),
@@ -130,7 +136,7 @@ sweep_configs = ...  # YOUR ANSWER: a list of dicts
 
 sweep = run_sweep(build_conv_ae, sweep_configs, train_set, test_set, epochs=epochs)
 if sweep:
-    print(sweep_table(sweep))
+    display(sweep_table(sweep))
 check_sweep(sweep)
 
 # %% [markdown]
@@ -138,12 +144,11 @@ check_sweep(sweep)
 # references: PCA with the same number of code values, and the error of predicting the mean
 # training image for every input. Which matters most here: width, depth or kernel size? Is
 # the largest model the best? A model whose error is near or above the mean image's has not
-# learned to use its code (a saturated Sigmoid or dying ReLUs, lesson 04): look at its outputs, try
-# `run_sweep(..., seed=1)` or `lr=1e-3` before you judge the architecture.
+# learned to use its code (dying ReLUs, or a Sigmoid stuck near 0): look at its outputs,
+# try `run_sweep(..., seed=1)` or `lr=1e-3` before you judge the architecture.
 
 # %%
 if sweep:
-    use_house_style()
     fig, ax = plt.subplots(figsize=(7, 4))
     for r in sweep:
         ax.scatter(r.parameters, r.test_mse, s=40)
@@ -204,9 +209,9 @@ if downsampling_check:
         results[mode] = train_and_score(model, f"11_downsampling_{mode}", train_set, test_set,
                                         epochs=epochs)
     pca_196 = pca_baseline(train_set.images, 196).mse(test_set.images)
-    print(Table(["downsampling", "parameters", "test MSE", "PCA MSE (196)"],
-                [[mode, count_parameters(downsampling_autoencoder(downsample_block, mode)),
-                  f"{value:.5f}", f"{pca_196:.5f}"] for mode, value in results.items()]))
+    display(table(["downsampling", "parameters", "test MSE", "PCA MSE (196)"],
+                  [[mode, count_parameters(downsampling_autoencoder(downsample_block, mode)),
+                    value, pca_196] for mode, value in results.items()]))
 else:
     print("Skipped: the blocks do not pass the check yet.")
 
@@ -226,14 +231,19 @@ check_best_mode(best_mode, results)
 # *Adapt the conv autoencoder to CIFAR-10 (32×32×3): change the input and output channels
 # from 1 to 3 and adjust the architecture to the larger size.*
 #
-# The next cell loads CIFAR-10 (offline, a stand-in of photo patches, announced in a
-# warning).
+# The next cell loads CIFAR-10: 32×32 colour photographs of ten kinds of object. Without
+# the internet it cannot be downloaded, and the cell says what takes its place.
 
 # %%
 cifar_train = load_cifar10("train").subset(budget(full=4_000, fast=1_000))
 cifar_test = load_cifar10("test").subset(budget(full=500, fast=200))
-print(cifar_train)
-print(cifar_test)
+print(f"{len(cifar_train):,} training and {len(cifar_test):,} test images of "
+      f"{'×'.join(map(str, cifar_train.image_shape))}: {cifar_train.source}")
+if cifar_train.is_fallback:
+    print(f"These are not CIFAR-10 objects: each image is a 32×32 patch cut from one of "
+          f"{len(CIFAR_STAND_IN_PHOTOS)} photographs that scikit-learn and scikit-image ship "
+          f"({', '.join(CIFAR_STAND_IN_PHOTOS)}); its label says which photograph. Training "
+          f"and test patches come from different parts of each photograph.")
 
 # %% [markdown]
 # Write `build_colour_ae()`: an autoencoder from 3×32×32 to 3×32×32 with a Sigmoid at the
@@ -341,10 +351,10 @@ if unet_check:
     plain = UNetAutoencoder(skips=False)
     plain_mse = train_and_score(plain, "11_plain", train_set, test_set, epochs=epochs)
     pca_196 = pca_baseline(train_set.images, 196).mse(test_set.images)
-    print(Table(["model", "parameters", "code size", "test MSE"],
-                [["your U-Net", count_parameters(unet), 196, f"{unet_mse:.5f}"],
-                 ["plain autoencoder", count_parameters(plain), 196, f"{plain_mse:.5f}"],
-                 ["PCA", "", 196, f"{pca_196:.5f}"]]))
+    display(table(["model", "parameters", "code size", "test MSE"],
+                  [["your U-Net", count_parameters(unet), 196, unet_mse],
+                   ["plain autoencoder", count_parameters(plain), 196, plain_mse],
+                   ["PCA", None, 196, pca_196]]))
 else:
     print("Skipped: MyUNet does not pass the check yet.")
 
@@ -378,14 +388,15 @@ if unet_check and zero_check:
     with torch.no_grad():
         unet_zero = decode_from_zero_code(unet, images)
         plain_zero = decode_from_zero_code(plain, images)
-    print(Table(["model", "test MSE", "test MSE with the code zeroed"],
-                [["your U-Net", f"{unet_mse:.5f}", f"{mse(unet_zero, images):.5f}"],
-                 ["plain autoencoder", f"{plain_mse:.5f}", f"{mse(plain_zero, images):.5f}"]]))
-    show_reconstructions(images[:10], {"U-Net": reconstruct(unet, images[:10]),
-                                       "U-Net, code = 0": unet_zero[:10],
-                                       "plain": reconstruct(plain, images[:10]),
-                                       "plain, code = 0": plain_zero[:10]},
-                         title="Exercise 4: zero the code and decode")
+    display(table(["model", "test MSE", "test MSE with the code zeroed"],
+                  [["your U-Net", unet_mse, mse(unet_zero, images)],
+                   ["plain autoencoder", plain_mse, mse(plain_zero, images)]]))
+    shown = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:10]
+    show_reconstructions(images[shown], {"U-Net": reconstruct(unet, images[shown]),
+                                         "U-Net, code = 0": unet_zero[shown],
+                                         "plain": reconstruct(plain, images[shown]),
+                                         "plain, code = 0": plain_zero[shown]},
+                         title="Exercise 4: zero the code and decode (random test images)")
     plt.show()
 else:
     print("Skipped: needs MyUNet and decode_from_zero_code to pass their checks.")
@@ -394,8 +405,8 @@ else:
 # ## Exercise 5 · Depth vs width
 #
 # *Compare a wide-and-shallow architecture with a narrow-and-deep one at similar parameter
-# counts.* Lesson 06 ([06 · Parameter comparison](06_parameter_comparison.ipynb)) works
-# this out for 784 → 1024 → 32 → 1024 → 784. Your variant: a code of **16**.
+# counts.* Lesson 06 ([06 · Parameter comparison](06_parameter_comparison.ipynb)) asks
+# this question at a code of 32. Your variant: a code of **16**.
 # - `build_wide()`: 784 → 512 → 16 → 512 → 784 (`FCAutoencoder((512, 16))` builds it);
 # - `build_deep()`: at least three hidden layers per side, every one narrower than 512,
 #   code 16, and within 10 % of the wide model's parameter count. Pick the widths with
@@ -414,9 +425,10 @@ depth_check = check_depth_vs_width(build_wide, build_deep)
 depth_check
 
 # %% [markdown]
-# Once it passes, the next cell trains both (fully connected models are cheap, so they get
-# more epochs) and compares them with PCA at 16 components. Which shape wins? Is it what
-# lesson 06 found at a code of 32?
+# Once it passes, the next cell trains both (fully connected models are cheap per step, so
+# they get more epochs, and a lower learning rate suits their wide layers) and compares
+# them with PCA at 16 components. Which shape wins? Does it
+# agree with the verdict lesson 06 printed at a code of 32?
 
 # %%
 if depth_check:
@@ -429,9 +441,8 @@ if depth_check:
                             train_and_score(model, f"11_fc_{name.split()[0]}", train_set,
                                             test_set, epochs=fc_epochs, lr=1e-3))
     pca_16 = pca_baseline(train_set.images, 16).mse(test_set.images)
-    print(Table(["model", "parameters", "test MSE", "PCA MSE (16)"],
-                [[name, n, f"{value:.5f}", f"{pca_16:.5f}"]
-                 for name, (n, value) in fc_results.items()]))
+    display(table(["model", "parameters", "test MSE", "PCA MSE (16)"],
+                  [[name, n, value, pca_16] for name, (n, value) in fc_results.items()]))
 else:
     print("Skipped: build_wide and build_deep do not pass the check yet.")
 

@@ -349,3 +349,25 @@ def test_explain_error_names_the_problem():
         "mat1 and mat2 shapes cannot be multiplied (8x784 and 512x16)")), "in_features to 784")
     assert explain_error(TypeError("unsupported operand 'ellipsis'")).passed is None
     assert_fails(explain_error(KeyError("x")), "KeyError")
+
+
+# --------------------------------------------------------------------------- the shared budget
+
+
+def test_train_and_score_trains_with_the_budget_and_scores_with_mse(tmp_path, monkeypatch):
+    from course_utils.checks.exercises import BUDGET, train_and_score
+    from course_utils.data import ImageSet
+    from course_utils.training import evaluate
+
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path))
+    monkeypatch.setenv("COURSE_PROGRESS", "0")
+    images = toy_images(64)
+    data = ImageSet(images, torch.zeros(64, dtype=torch.int64), source="toy blobs")
+    torch.manual_seed(0)
+    model = build_conv_ae((4,), 3, 1)
+    score = train_and_score(model, "toy", data, data, epochs=2)
+    assert score == evaluate(model, data, loss="mse")  # scored with MSE per pixel
+    (saved,) = tmp_path.glob("toy-*.pt")
+    history = torch.load(saved, weights_only=True)["history"]
+    assert history["lr"][-1] < BUDGET["lr"] / 10  # the cosine schedule annealed the rate
+    assert BUDGET["loss"] == "bce" and history["test_loss"][-1] > score  # BCE > MSE here
