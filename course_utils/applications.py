@@ -3,13 +3,17 @@
 Corruptions here have the signature ``corrupt(images, generator)`` that
 :func:`course_utils.training.train` expects; bind their settings with
 ``functools.partial`` so the checkpoint cache sees them (a ``lambda`` would hide them).
+
+The baselines an autoencoder is measured against live here too: PCA projection onto the
+first ``k`` components (a denoiser), and the distance to the nearest training image in raw
+pixels (an anomaly score that learns nothing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 import torch
@@ -97,7 +101,29 @@ def tune_filter(denoise: Callable[..., torch.Tensor], settings: Sequence[Any],
     return settings[int(np.argmax(scores))]
 
 
+def pca_projection(pca: PCABaseline, images: torch.Tensor, k: int) -> torch.Tensor:
+    """Project ``images`` onto the first ``k`` principal components of ``pca`` and back.
+
+    PCA's components are nested: the best k-dimensional subspace is spanned by the first
+    ``k`` components of any larger fit, so one fit serves every ``k``. A projection onto few
+    components keeps what digits have in common and drops most of the noise (and detail).
+    Pixels are clipped to [0, 1], as in :meth:`PCABaseline.reconstruct`.
+    """
+    components = torch.as_tensor(pca.pca.components_, dtype=torch.float32)  # K×784
+    if not 1 <= k <= len(components):
+        raise ValueError(f"k must be between 1 and the {len(components)} fitted components, "
+                         f"got {k}")
+    mean = torch.as_tensor(pca.pca.mean_, dtype=torch.float32)  # 784
+    basis = components[:k]  # k×784
+    codes = (images.flatten(1) - mean) @ basis.T  # N×k
+    return (codes @ basis + mean).clamp_(0, 1).view_as(images)
+
+
 # --------------------------------------------------------------------------- anomalies
+
+Detector = Union[nn.Module, PCABaseline, Callable[[torch.Tensor], torch.Tensor]]
+"""Anything that gives each image an anomaly score: a model or a PCA (scored by its
+reconstruction error), or a function ``images -> one score per image``."""
 
 
 def reconstruction_errors(model: nn.Module | PCABaseline, images: torch.Tensor,
@@ -113,30 +139,62 @@ def reconstruction_errors(model: nn.Module | PCABaseline, images: torch.Tensor,
     return mse_per_image(reconstruct(model, images, batch_size=batch_size), images)
 
 
+def nearest_neighbour_distance(train_images: torch.Tensor, images: torch.Tensor,
+                               batch_size: int = 500) -> torch.Tensor:
+    """For each image, the mean squared pixel difference to its nearest training image.
+
+    The raw-pixel anomaly score: an image far from every normal training image is unusual.
+    It learns nothing, and costs one distance per (image, training image) pair. The unit is
+    that of a reconstruction MSE, so the numbers can be set side by side.
+    """
+    reference = train_images.flatten(1)  # M×D
+    scores = []
+    for start in range(0, len(images), batch_size):
+        chunk = images[start:start + batch_size].flatten(1)  # B×D
+        squared = torch.cdist(chunk, reference).pow_(2)  # B×M
+        scores.append(squared.min(dim=1).values / chunk.shape[1])
+    return torch.cat(scores)
+
+
 @dataclass
 class OneClassResult:
-    """Scores of one one-class experiment: ``normal`` is the digit trained on."""
+    """Scores of one one-class experiment: ``normal`` is the digit the detectors were fitted on.
+
+    ``scores`` maps each detector's name to one anomaly score per test image;
+    ``is_anomaly`` is 1 for every test image of another digit.
+    """
 
     normal: int
-    autoencoder_auroc: float
-    pca_auroc: float
-    autoencoder_scores: torch.Tensor
-    pca_scores: torch.Tensor
+    scores: dict[str, torch.Tensor]
     is_anomaly: torch.Tensor
 
+    @property
+    def auroc(self) -> dict[str, float]:
+        """Each detector's AUROC: the chance that an anomaly outscores a normal image."""
+        return {name: auroc(score, self.is_anomaly) for name, score in self.scores.items()}
 
-def one_class_scores(normal: int, model: nn.Module, pca: PCABaseline,
+    def mean_score(self, name: str, *, anomalies: bool) -> float:
+        """Mean score of detector ``name`` over the anomalies (or over the normal images)."""
+        chosen = self.is_anomaly.bool() if anomalies else ~self.is_anomaly.bool()
+        return float(self.scores[name][chosen].mean())
+
+
+def one_class_scores(normal: int, detectors: Mapping[str, Detector],
                      test_images: torch.Tensor, test_labels: torch.Tensor) -> OneClassResult:
-    """Score every test image by reconstruction error; AUROC with ``normal`` as the normal class.
+    """Score every test image with every detector, with digit ``normal`` as the normal class.
 
-    Both detectors were fitted on training images of the digit ``normal`` only; every
-    other digit in the test set is an anomaly.
+    Every detector was fitted on training images of the digit ``normal`` only; every other
+    digit in the test set is an anomaly. Models and PCA baselines score by reconstruction
+    error (:func:`reconstruction_errors`); a plain function is called on the images.
     """
     is_anomaly = (test_labels != normal).to(torch.int64)
-    ae = reconstruction_errors(model, test_images)
-    pc = reconstruction_errors(pca, test_images)
-    return OneClassResult(normal, auroc(ae, is_anomaly), auroc(pc, is_anomaly), ae, pc,
-                          is_anomaly)
+    scores = {}
+    for name, detector in detectors.items():
+        if isinstance(detector, (nn.Module, PCABaseline)):
+            scores[name] = reconstruction_errors(detector, test_images)
+        else:
+            scores[name] = detector(test_images)
+    return OneClassResult(normal, scores, is_anomaly)
 
 
 # --------------------------------------------------------------------------- clustering
@@ -150,15 +208,3 @@ def kmeans_clusters(features: torch.Tensor | np.ndarray, k: int = 10, *, seed: i
     x = np.asarray(features.flatten(1) if isinstance(features, torch.Tensor) else features,
                    dtype=np.float64)
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(x)
-
-
-def table(rows: dict[str, Sequence[float]], columns: Sequence[str], *, fmt: str = "{:.3f}",
-          first: str = "") -> str:
-    """A plain-text table: one row per entry of ``rows``, values formatted with ``fmt``."""
-    width = max([len(first)] + [len(k) for k in rows]) + 2
-    cells = [[fmt.format(v) for v in values] for values in rows.values()]
-    col_width = max([len(c) for c in columns] + [len(c) for r in cells for c in r]) + 2
-    lines = [first.ljust(width) + "".join(c.rjust(col_width) for c in columns)]
-    for name, row in zip(rows, cells):
-        lines.append(name.ljust(width) + "".join(c.rjust(col_width) for c in row))
-    return "\n".join(lines)

@@ -16,10 +16,11 @@ from course_utils.applications import (
     kmeans_clusters,
     mask_boxes,
     masked_mse_per_image,
+    nearest_neighbour_distance,
     one_class_scores,
+    pca_projection,
     reconstruction_errors,
     salt_and_pepper_mix,
-    table,
     tune_filter,
 )
 from course_utils.metrics import clustering_accuracy, pca_baseline, psnr
@@ -100,12 +101,33 @@ def test_one_class_scores_rank_the_other_class_higher() -> None:
     odd = 0.9 + 0.1 * torch.rand(50, 1, 8, 8, generator=g)
     images = torch.cat([normal, odd])
     labels = torch.cat([torch.zeros(50), torch.ones(50)]).long()
-    model = _Copy(normal.mean(0))
     pca = pca_baseline(normal, 3)
-    result = one_class_scores(0, model, pca, images, labels)
-    assert result.autoencoder_auroc == 1.0 and result.pca_auroc == 1.0
+    result = one_class_scores(0, {"copy": _Copy(normal.mean(0)), "pca": pca,
+                                  "pixels": lambda x: nearest_neighbour_distance(normal, x)},
+                              images, labels)
+    assert result.auroc == {"copy": 1.0, "pca": 1.0, "pixels": 1.0}
     assert result.is_anomaly.sum() == 50
-    assert torch.allclose(result.pca_scores, reconstruction_errors(pca, images))
+    assert torch.allclose(result.scores["pca"], reconstruction_errors(pca, images))
+    assert result.mean_score("copy", anomalies=True) > result.mean_score("copy", anomalies=False)
+
+
+def test_nearest_neighbour_distance_is_the_smallest_pixel_mse() -> None:
+    train = torch.rand(30, 1, 6, 6, generator=_gen(6))
+    queries = torch.cat([train[:3], torch.rand(4, 1, 6, 6, generator=_gen(7))])
+    got = nearest_neighbour_distance(train, queries, batch_size=2)
+    brute = torch.stack([((train - q) ** 2).flatten(1).mean(dim=1).min() for q in queries])
+    assert torch.allclose(got, brute, atol=1e-6)
+    assert torch.allclose(got[:3], torch.zeros(3), atol=1e-6)  # its own nearest neighbour
+
+
+def test_pca_projection_matches_a_fit_with_k_components() -> None:
+    images = torch.rand(60, 1, 5, 5, generator=_gen(8))
+    big = pca_baseline(images, 12)
+    for k in (3, 12):
+        expected = pca_baseline(images, k).reconstruct(images)
+        assert torch.allclose(pca_projection(big, images, k), expected, atol=1e-4)
+    with pytest.raises(ValueError):
+        pca_projection(big, images, 13)
 
 
 def test_kmeans_on_separated_blobs_is_perfect_after_matching() -> None:
@@ -115,13 +137,6 @@ def test_kmeans_on_separated_blobs_is_perfect_after_matching() -> None:
     points = centres[labels] + rng.normal(size=(120, 5)) * 0.1
     clusters = kmeans_clusters(torch.tensor(points), k=3)
     assert clustering_accuracy(clusters, labels) == 1.0
-
-
-def test_table_lines_up_columns() -> None:
-    text = table({"a": [0.5, 1.0], "longer": [0.25, 0.125]}, ["x", "y"], first="method")
-    lines = text.splitlines()
-    assert len(lines) == 3 and len({len(line) for line in lines}) == 1
-    assert "0.125" in lines[2]
 
 
 def test_tune_filter_picks_the_best_setting() -> None:
