@@ -9,7 +9,8 @@ Checkerboard Artifacts", Distill 2016). :func:`overlap_counts` counts them.
 :func:`checkerboard_share` measures the result in an image: the share of its energy
 (sum of squares, after removing the mean) that sits at the three "period 2" patterns a
 stride-2 layer produces. Upsample + Conv2d stacks for the comparison come from
-:func:`upsampling_stack`.
+:func:`upsampling_stack`; :class:`FlatUpsampleConvAutoencoder` is the compact-code
+autoencoder with an Upsample + Conv2d decoder, to compare with its transposed twin.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .models.base import Autoencoder
+from .models.flat import check_flat_sizes, conv_encoder_trunk
 
 STACK_KINDS = ("ConvTranspose2d k=3 s=2", "ConvTranspose2d k=4 s=2",
                "nearest Upsample + Conv2d", "bilinear Upsample + Conv2d",
@@ -136,3 +140,54 @@ def super_resolution_objective(factor: int = 4):
 
     objective.__qualname__ = f"super_resolution_objective({factor})"
     return objective
+
+
+UPSAMPLE_MODES = ("nearest", "bilinear")
+
+
+def _upsample(mode: str) -> nn.Upsample:
+    """×2 upsampling: nearest copies each pixel into a 2×2 block, bilinear interpolates."""
+    if mode == "nearest":
+        return nn.Upsample(scale_factor=2, mode="nearest")
+    return nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+
+
+class FlatUpsampleConvAutoencoder(Autoencoder):
+    """The compact-code autoencoder with Upsample + Conv2d in place of each ConvTranspose2d.
+
+    Encoder (the same as :class:`~course_utils.models.FlatConvAutoencoder`'s):
+        1×28×28 → 16×14×14 → 32×7×7 → 1568 → Linear → ``latent_dim``
+    Decoder:
+        ``latent_dim`` → Linear → 1568 → 32×7×7
+        → Upsample ×2 → 32×14×14 → Conv2d(3×3, p=1) → 16×14×14 → ReLU
+        → Upsample ×2 → 16×28×28 → Conv2d(3×3, p=1) → 1×28×28 → Sigmoid
+
+    Each Conv2d has exactly the parameters of the ConvTranspose2d it replaces
+    (C_in·C_out·3·3 weights + C_out biases), but it runs *after* the upsampling, on four
+    times as many positions. ``mode`` is ``"nearest"`` or ``"bilinear"``
+    (``align_corners=False``, PyTorch's default).
+    """
+
+    prefers_channels_last = True
+
+    def __init__(self, latent_dim: int = 32, mode: str = "nearest",
+                 channels: tuple[int, int] = (16, 32)) -> None:
+        super().__init__()
+        check_flat_sizes(latent_dim, channels)
+        if mode not in UPSAMPLE_MODES:
+            raise ValueError(f"mode must be one of {UPSAMPLE_MODES}, got {mode!r}")
+        c1, c2 = channels
+        self.latent_dim = latent_dim
+        self.mode = mode
+        self.encoder = nn.Sequential(conv_encoder_trunk(channels),  # 1×28×28 → C2·49
+                                     nn.Linear(c2 * 7 * 7, latent_dim))  # → N×latent_dim
+        self.decoder = nn.Sequential(
+            nn.Linear(latent_dim, c2 * 7 * 7),  # → N×C2·49
+            nn.Unflatten(1, (c2, 7, 7)),  # → C2×7×7
+            _upsample(mode),  # C2×7×7 → C2×14×14
+            nn.Conv2d(c2, c1, kernel_size=3, padding=1),  # → C1×14×14 (14 + 2 − 3 + 1)
+            nn.ReLU(),
+            _upsample(mode),  # C1×14×14 → C1×28×28
+            nn.Conv2d(c1, 1, kernel_size=3, padding=1),  # → 1×28×28
+            nn.Sigmoid(),  # pixel values in (0, 1)
+        )

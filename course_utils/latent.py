@@ -5,6 +5,8 @@ Pure functions on tensors; the pictures are drawn by :mod:`course_utils.viz`
 ``show_interpolation``).
 
 - :func:`encoder_outputs`: what each stage (or layer) of an encoder produces for an image;
+- :func:`input_resemblance`: how much each feature map still looks like the input image;
+- :func:`filter_change`: how far trained filters moved from their initial values;
 - :func:`embed_2d`: codes squeezed to two numbers (PCA or t-SNE) to plot them;
 - :func:`nearest_neighbours` and :func:`neighbour_label_agreement`: who sits next to whom
   in code space, and how often a neighbour is the same digit;
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .summary import eval_mode
@@ -49,6 +52,43 @@ def encoder_outputs(model: nn.Module, x: torch.Tensor,
         names = ", ".join(k.__name__ for k in kinds)
         raise ValueError(f"the encoder has no {names} layer to read an output after")
     return outputs
+
+
+def input_resemblance(maps: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+    """How much each channel's map looks like the input image: one number per channel.
+
+    ``maps`` is N×C×h×w (one stage of an encoder), ``images`` N×1×H×W. Each image is
+    average-pooled to h×w, and for every image and channel the Pearson correlation
+    between the pooled image and the map is taken; the result is its mean over the images
+    (a tensor of C values in [−1, 1]). 1: the map is the image, brighter where the ink is;
+    −1: the negative image; near 0: the map does not follow the ink (or is constant,
+    which counts as 0).
+    """
+    if maps.ndim != 4 or images.ndim != 4 or len(maps) != len(images):
+        raise ValueError(f"expected N×C×h×w maps and N×1×H×W images of the same N, got "
+                         f"{tuple(maps.shape)} and {tuple(images.shape)}")
+    pooled = F.adaptive_avg_pool2d(images.mean(1, keepdim=True), maps.shape[-2:])  # N×1×h×w
+    a = maps.flatten(2).double()
+    b = pooled.flatten(2).double()
+    a = a - a.mean(2, keepdim=True)  # N×C×hw
+    b = b - b.mean(2, keepdim=True)  # N×1×hw
+    norms = a.norm(dim=2) * b.norm(dim=2)  # N×C
+    corr = torch.where(norms > 1e-12, (a * b).sum(2) / norms.clamp_min(1e-12),
+                       torch.zeros_like(norms))
+    return corr.mean(0).float()
+
+
+def filter_change(trained: torch.Tensor, initial: torch.Tensor) -> torch.Tensor:
+    """How far each filter moved in training, relative to its size at initialisation.
+
+    ``trained`` and ``initial`` are a layer's weights (out×…, same shape); the result has
+    one value per output channel: ‖W − W₀‖ / ‖W₀‖. 0 means the filter is still its random
+    start; 1 means the change is as large as the start itself.
+    """
+    if trained.shape != initial.shape:
+        raise ValueError(f"weights differ in shape: {tuple(trained.shape)} vs {tuple(initial.shape)}")
+    change = (trained - initial).detach().flatten(1).double().norm(dim=1)
+    return (change / initial.detach().flatten(1).double().norm(dim=1).clamp_min(1e-12)).float()
 
 
 def embed_2d(codes: torch.Tensor, method: str = "pca", *, seed: int = 0) -> np.ndarray:

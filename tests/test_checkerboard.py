@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from course_utils.checkerboard import (
     STACK_KINDS,
+    FlatUpsampleConvAutoencoder,
     checkerboard_share,
     checkerboard_share_per_image,
     overlap_counts,
@@ -19,6 +20,9 @@ from course_utils.checkerboard import (
     upsampling_stack,
     white_noise_share,
 )
+from course_utils.config import seed_everything
+from course_utils.models import FlatConvAutoencoder
+from course_utils.summary import count_parameters, macs_per_image
 
 
 @pytest.mark.parametrize("k,s,n", [(3, 2, 5), (4, 2, 4), (1, 3, 3), (7, 4, 2), (2, 1, 6)])
@@ -104,3 +108,28 @@ def test_super_resolution_objective_trains_a_stack():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         upsampling_stack("pixel shuffle")
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_flat_upsample_autoencoder_is_the_compact_model_with_another_decoder(mode):
+    seed_everything(0)
+    model = FlatUpsampleConvAutoencoder(32, mode)
+    twin = FlatConvAutoencoder(32)
+    x = torch.rand(3, 1, 28, 28)
+    assert model.encode(x).shape == (3, 32) and model(x).shape == (3, 1, 28, 28)
+    assert count_parameters(model) == count_parameters(twin)
+    assert count_parameters(model.decoder) == count_parameters(twin.decoder)
+    # the same encoder layers, so the same seed gives the same initial encoder
+    seed_everything(0)
+    again = FlatConvAutoencoder(32)
+    for a, b in zip(model.encoder.parameters(), again.encoder.parameters(), strict=True):
+        assert torch.equal(a, b)
+    # each convolution runs at the output size: more work than a transposed convolution
+    assert macs_per_image(model.decoder, (32,)) > 3 * macs_per_image(twin.decoder, (32,))
+
+
+def test_flat_upsample_autoencoder_refuses_unknown_modes():
+    with pytest.raises(ValueError, match="mode"):
+        FlatUpsampleConvAutoencoder(32, "bicubic")
+    with pytest.raises(ValueError):
+        FlatUpsampleConvAutoencoder(0)

@@ -13,6 +13,8 @@ from course_utils.config import seed_everything
 from course_utils.latent import (
     embed_2d,
     encoder_outputs,
+    filter_change,
+    input_resemblance,
     interpolate,
     nearest_neighbours,
     neighbour_label_agreement,
@@ -132,3 +134,22 @@ def test_interpolated_codes_lie_on_the_segment(steps, seed):
         assert torch.isclose(torch.dist(a, point) + torch.dist(point, b), total)
     gaps = torch.stack([torch.dist(p, q) for p, q in zip(path[:-1], path[1:])])
     assert torch.allclose(gaps, gaps[0].expand_as(gaps))  # evenly spaced
+
+
+def test_input_resemblance_is_one_for_the_image_and_minus_one_for_its_negative():
+    images = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    pooled = torch.nn.functional.avg_pool2d(images, 2)  # 4×1×14×14
+    maps = torch.cat([pooled, 1 - pooled, torch.full_like(pooled, 0.3)], dim=1)  # 4×3×14×14
+    torch.testing.assert_close(input_resemblance(maps, images), torch.tensor([1.0, -1.0, 0.0]))
+    with pytest.raises(ValueError):
+        input_resemblance(maps[:2], images)
+
+
+def test_filter_change_is_relative_to_the_initial_size():
+    initial = torch.ones(3, 1, 3, 3)
+    trained = initial.clone()
+    trained[1] *= 2  # moved by its own size
+    trained[2] = 0  # moved to zero: also its own size
+    torch.testing.assert_close(filter_change(trained, initial), torch.tensor([0.0, 1.0, 1.0]))
+    with pytest.raises(ValueError):
+        filter_change(trained[:2], initial)
