@@ -517,13 +517,29 @@ def _digest(tensor: torch.Tensor) -> str:
     return hashlib.blake2b(data.numpy().tobytes(), digest_size=12).hexdigest()
 
 
+def architecture(model: nn.Module) -> str:
+    """The model's ``repr`` plus every plain setting of every layer.
+
+    A layer's ``repr`` can leave settings out (``nn.Upsample`` does not show
+    ``align_corners``), so the settings stored on each layer (numbers, strings, booleans,
+    tuples) are listed too.
+    """
+    plain = (bool, int, float, str, tuple, type(None))
+    lines = [repr(model)]
+    for name, module in model.named_modules():
+        settings = {k: v for k, v in sorted(vars(module).items())
+                    if not k.startswith("_") and k != "training" and isinstance(v, plain)}
+        lines.append(f"{name or type(module).__name__}: {settings}")
+    return "\n".join(lines)
+
+
 def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
     """File name for a trained model: ``name`` plus a digest of everything that shapes it.
 
-    The digest covers the architecture (``repr(model)``), the data, every training
+    The digest covers the architecture (:func:`architecture`), the data, every training
     setting, and FAST mode, so a changed setting never loads stale weights.
     """
-    text = "\n".join([repr(model), f"fast={is_fast()}"]
+    text = "\n".join([architecture(model), f"fast={is_fast()}"]
                      + [f"{k}={_describe(v)}" for k, v in sorted(settings.items())])
     digest = hashlib.sha1(text.encode()).hexdigest()[:10]
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)

@@ -305,3 +305,13 @@ def test_cache_key_sees_the_exact_images_and_their_order() -> None:
     nudged[3, 0, 5, 5] += 1e-6  # one pixel, far below any rounding of a sum
     assert key("m", model, train_set=data) != key(
         "m", model, train_set=ImageSet(nudged, torch.arange(6), "made up"))
+
+
+def test_cache_key_sees_settings_a_layer_repr_leaves_out() -> None:
+    def model(align_corners: bool) -> nn.Module:
+        return nn.Sequential(nn.Upsample(scale_factor=2, mode="bilinear",
+                                         align_corners=align_corners), nn.Conv2d(1, 1, 3))
+
+    assert repr(model(True)) == repr(model(False))  # PyTorch's repr cannot tell them apart
+    assert training.cache_key("m", model(True)) != training.cache_key("m", model(False))
+    assert training.cache_key("m", model(True)) == training.cache_key("m", model(True))
