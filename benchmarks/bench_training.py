@@ -1,6 +1,6 @@
 """Training throughput: ``train()`` against the loops and trainers a learner would use instead.
 
-    python benchmarks/bench_training.py [--steps 30] [--threads 1 2] [--models ...]
+    python benchmarks/bench_training.py [--steps 30] [--repeats 3] [--threads 1 2] [--models ...]
 
 For each model (SimpleConvAutoencoder, DeepConvAutoencoder, the FC model and the
 compact-code model), at each thread count, in one process, on the same data, batch size
@@ -15,7 +15,9 @@ compact-code model), at each thread count, in one process, on the same data, bat
 (e) ``train`` in mixed bfloat16 (``precision="bf16"``), marked *emulated* where the CPU
     has no native bfloat16 (``course_utils.training.native_bf16``).
 
-It prints images per second, each one's ratio to (a), and the share of the machine's
+Each contender runs ``--repeats`` times, the contenders taking turns, and its median rate
+counts: on a shared machine single runs vary by ±20%. It prints images per second, each
+one's ratio to (a), and the share of the machine's
 measured float32 and bfloat16 matrix-multiply rates that the training FLOPs reach (the
 FLOPs of one training step, forward and backward, counted by ``FlopCounterMode``).
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import statistics
 import sys
 import tempfile
 import time
@@ -220,6 +223,7 @@ def benchmark_data() -> ImageSet:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=30, help="timed steps per contender")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per contender (median)")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     args = parser.parse_args()
@@ -249,16 +253,22 @@ def main() -> None:
             for name in args.models:
                 torch.set_num_threads(threads)
                 flops = training_flops_per_image(MODELS[name])
-                rates = {}
-                for label, run in contenders.items():
-                    torch.set_num_threads(threads)
-                    rates[label] = run(MODELS[name], data, args.steps, root)
-                    print(f"  {name}, {label}: {rates[label]:,.0f} img/s", flush=True)
+                runs: dict[str, list[float]] = {label: [] for label in contenders}
+                for _ in range(args.repeats):  # take turns, so a slow spell hits everyone
+                    for label, run in contenders.items():
+                        torch.set_num_threads(threads)
+                        runs[label].append(run(MODELS[name], data, args.steps, root))
+                rates = {label: statistics.median(values) for label, values in runs.items()}
+                for label, values in runs.items():
+                    print(f"  {name}, {label}: median {rates[label]:,.0f} img/s "
+                          f"(runs: {', '.join(f'{v:,.0f}' for v in values)})", flush=True)
                 baseline = rates["(a) TensorDataset loop"]
                 for label, rate in rates.items():
                     peak = peak16 if "bf16" in label else peak32
-                    rows.append([name, threads, label, round(rate), rate / baseline,
-                                 100 * flops * rate / 1e9 / peak])
+                    share = 100 * flops * rate / 1e9 / peak
+                    if "emulated" in label:
+                        share = float("nan")  # an emulated matmul is no ceiling to measure by
+                    rows.append([name, threads, label, round(rate), rate / baseline, share])
     print()
     print(to_text(table(["model", "threads", "contender", "img/s", "× (a)", "% of matmul"],
                         rows, title=f"Training throughput, batch {BATCH}, Adam, MSE")))

@@ -2,6 +2,7 @@
 
     python tools/build_notebook.py lessons_src/01_simple_conv_autoencoder.py [--fast]
     python tools/build_notebook.py 01_simple_conv_autoencoder      (the same, by name)
+    python tools/build_notebook.py --prose-only 01_simple_conv_autoencoder
 
 Each lesson's source is a jupytext percent script in ``lessons_src/`` (readable diffs and
 reviews); what learners open is the notebook it builds in ``notebooks/``, at the same
@@ -13,6 +14,10 @@ relative path:
 The notebook is executed top to bottom in a new kernel started in its own folder, with
 outputs and widget state saved. Learner mode by default (``COURSE_FAST`` unset), which is
 what learners see in the committed notebook.
+
+``--prose-only`` copies changed markdown cells into the committed notebook without
+running anything, and refuses when any code cell differs: the outputs stay those of the
+same code.
 """
 
 from __future__ import annotations
@@ -81,14 +86,36 @@ def build(script: Path, *, fast: bool = False, timeout: int = 900) -> Path:
     return target
 
 
+def update_prose(script: Path) -> Path:
+    """Copy the script's markdown cells into its committed notebook; code must be unchanged."""
+    source = jupytext.read(script)
+    target = notebook_for(script)
+    notebook = nbformat.read(target, as_version=4)
+    if [c.cell_type for c in source.cells] != [c.cell_type for c in notebook.cells]:
+        sys.exit(f"{script}: cells were added, removed or reordered; rebuild it instead")
+    for new, old in zip(source.cells, notebook.cells):
+        if new.cell_type == "code" and new.source.strip() != old.source.strip():
+            sys.exit(f"{script}: a code cell changed; rebuild it instead")
+        if new.cell_type == "markdown":
+            old.source = new.source
+    nbformat.write(notebook, target)
+    print(f"{target.relative_to(ROOT)}: prose updated, outputs kept")
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scripts", nargs="+", help="lesson scripts, or lesson names")
     parser.add_argument("--fast", action="store_true", help="execute in FAST mode")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--prose-only", action="store_true",
+                        help="copy markdown changes into the notebook without running it")
     args = parser.parse_args()
     for name in args.scripts:
-        build(find_script(name), fast=args.fast, timeout=args.timeout)
+        if args.prose_only:
+            update_prose(find_script(name))
+        else:
+            build(find_script(name), fast=args.fast, timeout=args.timeout)
 
 
 if __name__ == "__main__":
