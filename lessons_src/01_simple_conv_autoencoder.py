@@ -26,9 +26,9 @@
 # - why its code (16×14×14 numbers) is *bigger* than the 28×28-pixel image, and what that
 #   means for "compression".
 #
-# **Time:** about 20 minutes to read and run. The computing takes a minute or two on one
-# CPU core, most of it training; trained weights are cached, so a second run is quicker.
-# The last cell prints how long this run took.
+# **Time:** about 20 minutes to read and run. The computing takes well under a minute on
+# one CPU core, about half of it training; trained weights are cached, so a second run is
+# quicker. The last cell prints how long this run took.
 #
 # **Prerequisites:** lesson 00; PyTorch tensors and `nn.Module`.
 
@@ -244,9 +244,9 @@ assert ours == theirs == 28
 #
 # ## 3 · The model
 #
-# Here is the model as `course_utils` defines it. It follows the course's contract
-# (lesson 00): `encode(x)` gives the code, `decode(z)` the image, and `forward(x)` the
-# reconstruction.
+# Here is the model as `course_utils` defines it. It follows the contract every model of
+# the course shares, set by the base class `Autoencoder` (printed after it): `encode(x)`
+# gives the code, `decode(z)` the image, and `forward(x)` the reconstruction.
 
 # %%
 from course_utils.models import SimpleConvAutoencoder
@@ -602,9 +602,9 @@ plt.show()
 # ## 7 · Does an overcomplete code just copy?
 #
 # With a code 4× larger than the image, the easiest solution is not to learn "digits" at
-# all but to learn to *copy*: an approximate identity. PCA with few components cannot do
-# that: it can only rebuild images made of the digit directions it kept. A copier
-# reconstructs images unlike anything it was trained on.
+# all but to learn to *copy*: an approximate identity. PCA with fewer components than
+# pixels cannot do that: it can only rebuild images made of the digit directions it
+# kept. A copier reconstructs images unlike anything it was trained on.
 #
 # The next cell tests both on two kinds of image neither saw in training: inverted digits
 # (white background, 1 − x) and uniform random noise. For reference, it also shows the
@@ -645,13 +645,18 @@ plt.show()
 
 # %% [markdown]
 # Read the rows together. PCA with the autoencoder's error on ordinary digits fails on
-# inverted ones: it can only draw digits. Where the autoencoder's error on inverted digits
-# stays far below PCA's (the ratio printed above), it has learned something closer to a
-# local copy than a model of digits: its code is large enough that it never had to choose
-# what to keep. Noise, whose every pixel is independent, is the hardest thing to copy
-# through a 2×2 max pooling (four pixels go in, and each of the 16 channels keeps only a
-# maximum), so the "identity" is approximate, and training decides how close it gets
-# (exercise 3).
+# inverted ones, worse than predicting their mean image: it can only draw digits (in the
+# pictures it paints the white border black, as every training digit has it). The
+# autoencoder's error on inverted digits stays of the same order as its error on
+# ordinary ones (the table's first two rows) and far below PCA's (the ratio printed
+# above): it has learned something closer to a local copy than a model of digits,
+# because its code is large enough that it never had to choose what to keep.
+#
+# Noise is where the copy is weakest: the autoencoder's error there is many times its
+# error on digits, and only a little below predicting the noise's mean image (the last
+# line above). Every noise pixel is independent of its neighbours, and a 2×2 max pooling
+# lets four pixels in while each of the 16 channels keeps only a maximum, so the
+# "identity" is approximate; how close training brings it is exercise 3.
 #
 # This is why autoencoders used for *features* or *compression* need a bottleneck (lesson
 # 02), noise (lesson 08) or a penalty (lesson 10): without one, a big enough code is free
@@ -682,13 +687,17 @@ plt.show()
 # 2. Use the table in section 2 to design an encoder that maps 28×28 to 7×7 with two
 #    stride-2 convolutions instead of pooling. Check your sizes with `trace_shapes` and
 #    with `torchinfo.summary`.
-# 3. Train the model for more epochs (`course_utils.training.train(model, train_set,
-#    test_set, epochs=...)`) and re-run sections 6 and 7. How many PCA components does it
-#    match now? Does the error on noise fall too?
+# 3. Train a fresh model for more epochs with the recipe's other settings:
+#    `seed_everything(0)`, `model = SimpleConvAutoencoder()`, then
+#    `train(model, train_set, test_set, **{**recipes.SIMPLE_CONV.settings(len(train_set)), "epochs": 30})`
+#    (`train` from `course_utils.training`). Re-run every cell from "Test digits it never
+#    saw" on (they recompute `recon` and `ae_mse`, which sections 6 and 7 use). How many
+#    PCA components does it match now? Does the error on noise fall too?
 # 4. The recipe trains this 225-parameter model at a high learning rate (`lr=1e-2`).
-#    Retrain it with the recipe's settings but `lr=3e-3`, then `lr=3e-2`, and compare the
-#    test errors and the matching PCA size. Why can a model this small take such large
-#    steps?
+#    Retrain a fresh model with the recipe's settings but `lr=3e-3`, then `lr=3e-2` (as in
+#    exercise 3, with `"lr": 3e-3` in place of `"epochs": 30`), and compare the test
+#    errors and the matching PCA size (`smallest_k_matching` from section 6). Why can a
+#    model this small take such large steps?
 #
 # Next: **02 · A deep convolutional autoencoder**, with a real bottleneck.
 

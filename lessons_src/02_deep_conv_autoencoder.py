@@ -29,10 +29,10 @@
 # - a conv autoencoder with a *flat* 32-number code that beats PCA at the same size, and
 #   how its test error falls below PCA's as training goes on.
 #
-# **Time:** about 20 minutes to read. The computing takes about three minutes on a free
-# CPU core the first time (three models train; lesson 01's comes from the cache), longer
-# on a busy one; trained weights are cached, so a second run takes seconds. The last cell
-# prints this run's times.
+# **Time:** about 20 minutes to read. The computing takes two to three minutes on a free
+# CPU core the first time (up to three models train; lesson 01's comes from the cache),
+# longer on a busy one; trained weights are cached, so a second run is much quicker. The
+# last cell prints this run's times.
 #
 # **Prerequisites:** lesson 01 (output-size formulas, the simple model, PCA as a baseline).
 
@@ -171,7 +171,7 @@ for c in torch.nonzero(spread_after < 0.9).flatten().tolist():
 # The formula matches PyTorch to rounding error. It also explains the edge cases a
 # printout like this can show: a channel that the ReLU sets to 0 everywhere stays 0 (its
 # variance is 0, and ε keeps the division finite), and a channel with a tiny spread ends
-# with a standard deviation well below 1 (the last lines, if any), because
+# with a standard deviation well below 1 (the last lines above), because
 # $\epsilon = 10^{-5}$ is not small next to its variance.
 #
 # **Where it sits.** This model orders each stage as convolution → ReLU → BatchNorm. The
@@ -370,8 +370,8 @@ assert deep_mse < deep_untrained and simple_mse < simple_untrained, "training lo
 assert pca_576_mse < deep_mse, "at 576 numbers, PCA is nearly lossless"
 
 # %% [markdown]
-# Whichever of the two autoencoders wins, remember that lesson 01's model keeps 3,136
-# numbers per image, more than the image has pixels: it does not compress at all.
+# The simple model wins (the first line above), but remember that it keeps 3,136 numbers
+# per image, more than the image has pixels: it does not compress at all.
 #
 # **A 576-number code is no bottleneck either.** 576 numbers are most of the 784 pixels, and
 # handwritten digits vary along far fewer directions than that: PCA keeps all but the
@@ -421,8 +421,10 @@ table(["latent_channels", "code", "code size", "compression (784 ÷ code)", "par
 
 # %% [markdown]
 # Both train with the same recipe, `recipes.DEEP_CONV` (the 64-channel model is the one of
-# section 4, loaded from the cache). PCA is fitted on the same training images at every
-# size from 9 to 576 components, so the curve shows what a linear code can do at each size.
+# section 4, loaded from the cache). PCA is fitted on the same training images at both
+# code sizes for the table, and at seven sizes from 9 to 576 components (doubling each
+# time) for the picture after it, so the curve shows what a linear code can do as the
+# code grows.
 
 # %%
 from functools import cache
@@ -446,7 +448,7 @@ table(["code size", "latent_channels", "autoencoder: test MSE",
         "autoencoder" if r["test"] < r["pca"] else "PCA"] for size, r in grid.items()])
 
 # %% [markdown]
-# The same numbers as a picture, with PCA at every size:
+# The same numbers as a picture, with PCA at the seven sizes:
 
 # %%
 from matplotlib.ticker import NullLocator
@@ -547,7 +549,7 @@ print(f"The flat {compact_size}-number code "
       + f" ({compact_mse:.4f} against {pca_compact:.4f}).")
 
 # %% [markdown]
-# Training time is what buys it. The next cell plots each model's test error after every
+# How quickly does it get there? The next cell plots each model's test error after every
 # epoch against the seconds of training so far, starting from the untrained model, with
 # PCA-32's error as a horizontal line. The seconds are those of the run that trained these
 # weights: on a busy machine they stretch, but the shape of the curves stays.
@@ -599,10 +601,10 @@ print("time per optimizer step (test evaluations included): "
 
 # %% [markdown]
 # The flat model's curve drops through PCA's line and keeps going; the grid model, with a
-# few more numbers in its code, ends near PCA-36's line. Per step the flat model is also
-# the cheaper one (the last line above): its stride-2 convolutions only ever produce 14×14
-# and 7×7 maps, while the grid model's first and last stages convolve, normalise and pool
-# full 28×28 maps of 16 channels.
+# few more numbers in its code, ends just below PCA-36's line (the table above gives the
+# ratio). Per step the flat model is also the cheaper one (the last line above): its
+# stride-2 convolutions only ever produce 14×14 and 7×7 maps, while the grid model
+# convolves and normalises full 28×28 maps of 16 channels in its first and last stages.
 #
 # The same ten test digits through the flat code, PCA-32 and the grid code (each row's
 # MSE is over these ten digits only):
@@ -753,9 +755,9 @@ except AttributeError as error:
 #   because $(i-1)·2 - 2 + 3 = 2i - 1$ is one short. All checked against PyTorch.
 # - A 576-number code is no bottleneck for digits: PCA-576 is nearly lossless and far
 #   ahead of the deep model.
-# - With its 3×3 grid code the deep model is close to PCA at 36 numbers (the printed
-#   verdict says which side), and falls far behind as the code grows: its error is set
-#   by the network and its training, not by the code.
+# - With its 3×3 grid code the deep model is just ahead of PCA at 36 numbers (section 5
+#   prints by how little), and falls far behind as the code grows: its error is set by
+#   the network and its training, not by the code.
 # - A flat code, where every number describes and paints the whole digit, beats PCA at 32
 #   numbers within this lesson's training time (printed in section 6); each of the grid
 #   code's numbers can only paint one patch of the image (measured in section 7).
@@ -765,8 +767,10 @@ except AttributeError as error:
 # ## Exercises
 #
 # 1. Build the other BatchNorm order (convolution → BatchNorm → ReLU) by writing your own
-#    `_conv_stage` and `_up_stage`, train it with `recipes.DEEP_CONV.train(...)` at 4
-#    latent channels, and compare its test error with section 5's 36-number model.
+#    `_conv_stage` and `_up_stage` (and a copy of `DeepConvAutoencoder` that uses them),
+#    train it at 4 latent channels with
+#    `recipes.DEEP_CONV.train(model, "deep_conv_bn_first_4", train_set, test_set)` after
+#    `seed_everything(0)`, and compare its test error with section 5's 36-number model.
 # 2. Change the last pooling to `nn.MaxPool2d(2, ceil_mode=True)`: what size is the code
 #    now (use `arithmetic.pool_output_size(7, 2, ceil_mode=True)`)? Which padding and
 #    output padding make the first transposed convolution return 7 again?

@@ -36,8 +36,8 @@
 #   cannot be compared directly;
 # - mixed precision: what `precision="bf16"` does, and when it is faster.
 #
-# **Time:** about 30 minutes to read and run; the trainings take about three minutes on
-# one CPU core (the last cell prints how long they took). FAST mode takes well under a minute.
+# **Time:** about 30 minutes to read and run; the trainings take about two minutes on
+# one CPU core (the last cell prints how long they took on yours).
 #
 # **Prerequisites:** lesson 03 (the `DeepAutoencoder`), and what an optimizer step is.
 
@@ -71,7 +71,8 @@ print(f"mode: {'FAST' if is_fast() else 'learner'}")
 # Every run of this lesson trains a fresh `DeepAutoencoder` on the same images with the
 # same short recipe, and changes one thing. The recipe is the course's recipe for fully
 # connected models (Adam, learning rate 1e-3, cosine schedule, batches of 64) with fewer
-# steps, so that the lesson's dozen trainings fit in a few minutes. Beside every table: PCA
+# steps, so that all of the lesson's trainings (the last cell counts them) fit in a few
+# minutes. Beside every table: PCA
 # with the same 32 numbers per image, and the mean training image, which needs no code.
 
 # %%
@@ -253,8 +254,8 @@ assert capped["test_mse"] < mean_image_mse, "with clipping, the same learning ra
 # **Verdict on "always for deep networks".** Clipping is a safety net against rare huge
 # steps, and it saved the SGD run. With Adam and a mean loss, what it did to this model
 # is the first comparison's last line. Whether it does anything depends on the threshold
-# relative to your gradient norms, so record them, as `train` does; the summary lists
-# every run of this lesson that had a step above 1.0.
+# relative to your gradient norms, so record them, as `train` does; the last cell of the
+# lesson lists every run that had a step above 1.0.
 #
 # ## 2. BatchNorm on vs off
 #
@@ -365,13 +366,13 @@ print("final test MSE, best first: "
 
 # %% [markdown]
 # The curves and the ranking show which schedule ended lowest in this run. Keep the
-# budget in mind when you read it: after so few steps every run is still far from
-# converged (compare the test MSEs with PCA-32's), and a schedule that lowers the rate
-# gives up some of the progress a full-size step would make. Schedules that anneal to a
-# small rate are meant for the end of a run that has flattened out, which is why the
-# course's full recipes use cosine. With only a few epochs, "step" has little room to
-# act, and one-cycle spends its first part warming up. Exercise 4 doubles the steps and
-# adds a schedule that lowers the rate when the loss stalls (`"plateau"`).
+# budget in mind when you read it: every run ends above the dotted PCA-32 line, so none
+# is a finished model, and a schedule that lowers the rate gives up some of the progress
+# a full-size step would make (the left plot shows how far each one lowered it).
+# Schedules that anneal to a small rate are meant for the end of a run that has
+# flattened out, which is why the course's full recipes use cosine; one-cycle also
+# spends its first part warming up. Exercise 4 doubles the steps and adds a schedule
+# that lowers the rate when the loss stalls (`"plateau"`).
 #
 # ## 5. MSE vs binary cross-entropy
 #
@@ -427,11 +428,11 @@ plt.show()
 #
 # `train(..., precision="bf16")` runs the forward and backward passes under bfloat16
 # *autocast*: matrix products and convolutions compute in bfloat16, a 16-bit format with
-# float32's range but only about 3 significant digits, while the weights, the optimizer
+# float32's range but only 2 to 3 significant decimal digits, while the weights, the optimizer
 # and the loss stay in float32 (hence *mixed*). Where the hardware multiplies bfloat16
 # numbers natively, that roughly halves memory traffic and can make those products much
 # faster. Where it does not, PyTorch emulates bfloat16 with float32 arithmetic plus
-# conversions, which can only be slower. `course_utils.training.native_bf16` asks the
+# conversions, which is usually slower. `course_utils.training.native_bf16` asks the
 # hardware:
 
 # %%
@@ -476,11 +477,12 @@ if min(fp32["test_mse"], bf16["test_mse"]) > mean_image_mse:
 # the Ampere generation on, or a CPU with AVX512-BF16 or AMX instructions, it can make the
 # large matrix products faster and halves the memory their inputs take; on hardware
 # without it, bfloat16 is emulated and slower. The capability check above says which
-# case this machine is. Even with native support, a small model with small batches gains
-# little, because much of its time goes into work that bfloat16 does not shorten. The
+# case this machine is. Even with native support, a small model with small batches may
+# gain little, because much of its time goes into work that bfloat16 does not shorten
+# (this lesson does not measure that case). The
 # course's default, `precision="auto"`, uses bfloat16 only where `native_bf16` is true
 # and float32 everywhere else, so you never pay for emulation. The test MSEs above show
-# how much the 3-digit arithmetic changed the result of this short run; the weights
+# how much the shorter arithmetic changed the result of this short run; the weights
 # themselves stay in float32 either way.
 
 # %% [markdown]
@@ -531,7 +533,8 @@ table(["technique", "claim", "measured here"], measured,
 # - **Mixed precision** pays only where the hardware computes bfloat16; `precision="auto"`
 #   checks that for you.
 #
-# How long this lesson's trainings took:
+# The last cell lists the runs that had a step above the threshold 1.0 (where Adam with
+# `clip_grad_norm=1.0` would have acted), and how long the lesson's trainings took:
 
 # %%
 spiky = {name: r["grad_max"] for name, r in {**clip_runs, **hot_runs, **bn_runs, **drop_runs,
@@ -548,11 +551,13 @@ print(f"this run: {time.perf_counter() - notebook_start:.0f} s of wall-clock tim
 # %% [markdown]
 # ## Exercises
 #
-# 1. Write a loss summed over pixels (`objective=lambda m, x, y: ((m(x) - y) ** 2).sum()`)
-#    and train with Adam and `clip_grad_norm=1.0`: how often does clipping act now? Does
-#    it hurt?
-# 2. Find the largest SGD learning rate at which the plain network still trains without
-#    clipping.
+# 1. Write a loss summed over each image's pixels and averaged over the batch
+#    (`objective=lambda m, x, y: ((m(x) - y) ** 2).sum() / len(x)`, passed to `run`) and
+#    train with Adam and `clip_grad_norm=1.0`: how often does clipping act now? Does it
+#    hurt?
+# 2. With the setting of section 1 (SGD with momentum, BCE, no clipping), find the
+#    largest learning rate between 10 and 100 at which the network still ends below the
+#    mean image.
 # 3. Train with and without Dropout on only 500 images for more epochs. Does the
 #    train/test gap grow, and does Dropout narrow it?
 # 4. Add `"plateau"` (× 0.3 when the test loss stops improving) to the schedules, and

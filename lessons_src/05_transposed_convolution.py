@@ -27,10 +27,11 @@
 # - how an autoencoder with an Upsample + Conv2d decoder compares with the same model
 #   with a transposed-convolution decoder, beside PCA with the same code size.
 #
-# **Time:** 2 to 3 minutes to run on one CPU core (most of it training five small
-# upsamplers and three autoencoders; less when an earlier lesson has already trained the
+# **Time:** about 2 minutes to run on one CPU core (most of it training five small
+# upsamplers and four autoencoders; less when an earlier lesson has already trained the
 # compact-code model; the last cell prints the measured time), plus time to play with the
 # sliders.
+#
 # **Prerequisites:** lessons 01 and 02 (convolution, pooling, the deep conv autoencoder).
 
 # %%
@@ -236,7 +237,9 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Each row of C holds the same nine weights, shifted: that is weight sharing. Cᵀ sends
+# Every row of C holds copies of the same kernel weights, shifted: that is weight
+# sharing. Only the last row holds all nine; the others sit at the border, where some
+# taps fall on padding zeros and drop out (the loop's `if`). Cᵀ sends
 # every code pixel back along the same weights to the input pixels that produced it.
 # "Transposed" is not "inverse": Cᵀ·C·x is not x (the next cell), and a decoder has to
 # *learn* weights that undo its encoder. The old name "deconvolution" suggests otherwise.
@@ -609,7 +612,9 @@ plt.show()
 # The reconstructions can look alike while the error maps differ. The residual
 # (reconstruction − original) shows what each decoder gets wrong, and its checkerboard
 # share says whether the mistakes form a period-2 pattern. White noise, a mistake with
-# no structure at all, would score the white-noise share from section 7.
+# no structure at all, would score the white-noise share from section 7. The last line
+# names the decoder with the highest residual share; compare the three shares above it
+# before reading much into that: they may differ by only a few percent.
 
 # %%
 residual = {name: r - test_set.images for name, r in recon.items()}

@@ -25,11 +25,12 @@
 #   `torchinfo` reports more of them than the convolutions perform;
 # - a fair comparison at equal code size: a fully connected model, a conv model with a
 #   3×3 grid code, a conv model with a flat code, and PCA;
-# - what the shape of the code does, with everything else held fixed;
+# - how to isolate one design choice (the shape of the code), and how to tell a measured
+#   effect from a run that did not train;
 # - depth against width at a matched parameter count.
 #
-# **Time:** about 20 minutes to read. The computing takes about two and a half minutes on
-# a free CPU core the first time (seven small models train; lesson 02's models come from
+# **Time:** about 20 minutes to read. The computing takes about two minutes on a free
+# CPU core the first time (seven small models train; lesson 02's grid model comes from
 # the cache), longer on a busy one; a second run takes seconds. The last cell prints this
 # run's times.
 #
@@ -99,7 +100,7 @@ parameter_table(fc_model)
 
 # %% [markdown]
 # Six Linear layers and nothing else. The two layers that touch the 784 pixels hold
-# almost all of it; the next cell says how much.
+# most of the parameters; the next cell says how many.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -319,9 +320,10 @@ compare_models(blueprints)
 # The grid model has by far the fewest parameters and the most MACs. The flat model's two
 # `Linear` layers into and out of the code hold most of its weights, so its count grows
 # with the code: at 144 numbers it comes close to the FC model's. Every conv model does
-# more MACs per image than the FC model with the same code. The next cell trains them all
-# (or loads them from the cache: the grid model and the flat models come from the same
-# recipe calls as in lesson 02).
+# more MACs per image than the FC model with the same code. The next cell trains them all,
+# or loads them from the cache: the grid model is the one lesson 02 trained (the same
+# recipe call), while the flat models use lesson 02's recipe at code sizes it did not
+# train, so they train here the first time.
 
 # %%
 train_set, test_set = recipes.standard_data()
@@ -441,7 +443,8 @@ print("checked: over 5× fewer parameters for the grid model, more MACs for ever
 # %% [markdown]
 # ## Why the FC model falls behind
 #
-# Every model had the same number of optimizer steps. The next cell plots each
+# Every model had about the same number of optimizer steps (its recipe's). The next cell
+# plots each
 # 36-number model's test error after every epoch against the steps taken so far, with
 # PCA-36 as a horizontal line.
 
@@ -501,13 +504,15 @@ for name, m in trained.items():
 
 # %% [markdown]
 # Put together: the FC model's training loss is about as high as its test error, so it is
-# not memorising; a bigger code does not lower its error, so the code is not its limit;
+# not memorising; a code four times bigger lowers its error only a little (the first
+# line above), so the code is not its main limit;
 # it learns far more slowly per step than the conv models (the flat model passed the FC
 # model's final error within the steps printed above); and part of its code is dead. A
 # Linear layer on pixels has to learn every pixel's weight separately, from the images
 # where that pixel has ink; a 3×3 convolution learns one small stroke detector from every
-# position of every image at once. With a budget of seconds that difference decides the
-# comparison. Fully connected autoencoders can beat PCA too, with far more training: the
+# position of every image at once. With a budget of seconds, that difference is the most
+# likely reason for the gap (exercise 5 tests one alternative, a higher learning rate
+# for the FC model). Fully connected autoencoders can beat PCA too, with far more training: the
 # 30-number model in the references below did, on all 60,000 MNIST training digits, after
 # layer-wise pretraining. Not in a budget of seconds.
 
@@ -547,8 +552,8 @@ twin = GridCodeTwin()
 trace_shapes(twin, (1, 28, 28)).to_frame()
 
 # %% [markdown]
-# Everything else is the flat model's: the recipe `recipes.COMPACT_CODE`, the training
-# images, the random seed.
+# Everything else is the flat model's: the recipe `recipes.COMPACT_CODE` (chosen for the
+# flat model: Adam at a learning rate of 5e-3), the training images, the random seed.
 
 # %%
 twin_history = recipes.COMPACT_CODE.train(twin, "06_grid_code_twin_36", train_set, test_set)
@@ -565,10 +570,21 @@ print("with the same convolutions and recipe, the flat code's error is "
       + " than the grid code's")
 
 # %% [markdown]
-# The code's shape alone changes the error by the factor printed above. The grid twin has
-# far fewer parameters, because a convolution into a 3×3 grid shares its weights across
+# Read this result with care before calling it an effect of the code's shape. The grid
+# twin's error is far above PCA's, and far above every other model in this lesson,
+# including lesson 02's grid model (`conv grid 36`) with its grid code of the same size.
+# An error that high suggests that this run did not learn at all, not that a grid code
+# is that much worse: lesson 04 showed how steps that drive the output Sigmoid to 0
+# leave MSE with almost no gradient to climb back. `twin_history.test_loss` holds the
+# twin's test error after every epoch; if it never moves, the model stopped learning in
+# its first epoch. So, as run here, this section compares a run that probably failed
+# with one that worked, and does not measure the code's shape; exercise 6 trains the
+# twin again with a lower learning rate.
+#
+# What the table does show for certain is the parameter count: the grid twin has far
+# fewer parameters, because a convolution into a 3×3 grid shares its weights across
 # positions, where a `Linear` layer gives every code number its own view of the whole
-# digit: a case where saving parameters costs accuracy.
+# digit.
 
 # %% [markdown]
 # ## Depth vs width at a matched parameter count
@@ -639,12 +655,14 @@ plt.show()
 #   and its comparison gives the conv model a code 9× larger than the FC model's.
 # - Weight sharing makes convolutions cheap in parameters and expensive in
 #   multiply-accumulates.
-# - At equal code size, each model with its own recipe and the same number of steps, the
-#   conv models reconstructed better than the FC model here, and the flat-code conv model
-#   beat PCA at 36 numbers but not at 144 (the verdicts printed above). The FC model
+# - At equal code size, each model with its own recipe and about the same number of
+#   steps, the conv models reconstructed better than the FC model here, and the flat-code
+#   conv model beat PCA at 36 numbers but not at 144 (the verdicts printed above). The FC model
 #   learns slowly per step and loses part of its code to dead ReLU units.
-# - With everything else fixed, the flat code beat the grid code of the same size, with
-#   more parameters: fewer parameters is not always better.
+# - The grid-code twin, trained with the flat model's recipe, ended far above PCA and
+#   every other model: that run most likely did not learn, so it does not say what the
+#   code's shape alone does (exercise 6). An error far above every comparable model is a
+#   reason to look at the training curve before drawing a conclusion.
 # - Depth vs width at a matched count is an empirical question; the measured answer for
 #   this budget is printed above.
 
@@ -664,6 +682,11 @@ plt.show()
 # 5. Train `FC 36` with a higher learning rate: `model = fc_autoencoder(36)`, then
 #    `dataclasses.replace(recipes.FC, lr=3e-3).train(model, "fc_lr3e-3", train_set, test_set)`
 #    (after `import dataclasses`). How close does it get to PCA-36?
+# 6. Look at `twin_history.test_loss` first: did the grid twin learn? Then train a fresh
+#    twin (`seed_everything(0); twin = GridCodeTwin()`) and a fresh `FlatConvAutoencoder(36)`
+#    with the same lower learning rate,
+#    `dataclasses.replace(recipes.COMPACT_CODE, lr=2e-3).train(model, name, train_set, test_set)`
+#    with a new `name` for each. Which code shape wins now, and by how much?
 #
 # Next: **07 · Visualization**.
 

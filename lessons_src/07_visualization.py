@@ -37,6 +37,7 @@
 # models (they are loaded from the checkpoint cache); about 3 minutes when this notebook
 # has to train them itself. The first code cell says which happened; the last one prints
 # the measured time.
+#
 # **Prerequisites:** lessons 01–03; lesson 06 helps for the code sizes.
 
 # %% [markdown]
@@ -357,8 +358,7 @@ print(f"32 numbers per image: compact code {agreement['compact code']:.1%}, "
       f"PCA {agreement['PCA']:.1%}, deep FC {agreement['deep FC']:.1%}")
 
 # %% [markdown]
-# Two claims hold on real digits at every training-set size the course uses, and the next
-# cell checks them: in pixel space, an image's nearest neighbour is the same digit at
+# Two claims about these spaces are checked by the next cell: in pixel space, an image's nearest neighbour is the same digit at
 # least 80% of the time; and the deep conv code keeps neighbours together about as well
 # as the pixels do (within 2 points). The other rows depend on how long each model
 # trained, so they are printed, not checked.
@@ -527,9 +527,10 @@ if "compact code" not in losers:
 # an encoder: it can switch a code number off for every image, and nothing revives it.
 # Underfitting means the model has not finished learning: even its own training images
 # are rebuilt worse than PCA rebuilds them; more steps, or a recipe that suits the model
-# better, would lower its error. Overfitting means it rebuilds its training images better
+# better, should lower its error. Overfitting means it rebuilds its training images better
 # than PCA but new ones worse: it has learned its training set more than digits in
-# general; more training images help (exercise 5 tries more steps instead). And a code
+# general; more training images are the usual cure (exercise 5 asks what more steps do
+# instead). And a code
 # nearly as large as the image is no bottleneck at all: PCA keeps almost everything, and
 # the autoencoder's error comes from its layers and its training, not from its code size.
 
@@ -570,7 +571,9 @@ print(f"getting the models took {training_seconds:.0f} s; the whole notebook ran
 # 4. Interpolate between two images of the *same* digit. Is the path smoother?
 # 5. Train the deep FC model for four times the steps:
 #    `recipes.Recipe(lr=1e-3, steps=5_000, fast_steps=500, batch_size=64).train(model, ...)`
-#    on a fresh `DeepAutoencoder(dropout=0.0)` (seed it with `seed_everything(0)` first).
-#    Does it beat PCA with 32 components then? Does its training loss fall below PCA's?
+#    on a fresh `DeepAutoencoder(dropout=0.0)` (`from course_utils.models import
+#    DeepAutoencoder`; call `seed_everything(0)` first). Measure its error on the training
+#    images and on the test images, as the cell above does: does the gap between them
+#    grow or shrink, and does it beat PCA with 32 components on the test images then?
 #
 # Next: **08 · Denoising and inpainting**.

@@ -33,13 +33,13 @@
 # - how to use the encoder as a feature extractor: a linear probe (logistic regression on
 #   frozen codes) and k-means clustering, scored after matching clusters to digits.
 #
-# **Time:** about 20 minutes to read. The computing takes two to three minutes on a free
+# **Time:** about 20 minutes to read. The computing takes about two minutes on a free
 # CPU core the first time (thirteen small models train), longer on a busy one; a second
 # run loads the models from the checkpoint cache. The last code cell prints this run's
 # times.
 #
-# **Prerequisites:** lessons 01–02 (`DeepConvAutoencoder`), lesson 06 (code sizes and the
-# flat-code model), lesson 03 (PCA as a baseline).
+# **Prerequisites:** lessons 01–02 (`DeepConvAutoencoder`, PCA as a baseline), lesson 06
+# (code sizes and the flat-code model).
 
 # %% [markdown]
 # ## Setup
@@ -90,7 +90,7 @@ print(f"training: {len(train_set):,} digits; scoring: {len(eval_set):,} test dig
 # %% [markdown]
 # ## Two autoencoders with a 36-number code
 #
-# The main model is the course's flat-code autoencoder (lesson 06): two stride-2
+# The main model is the course's flat-code autoencoder (lessons 02 and 06): two stride-2
 # convolutions, then one Linear layer down to the code, so every code number can describe
 # the whole digit. For comparison, lesson 02's `DeepConvAutoencoder` with 4 code channels
 # keeps its code as a 4×3×3 grid: also 36 numbers, each computed from one region of the
@@ -240,10 +240,11 @@ for name in (ae, pca):
 # %% [markdown]
 # The lines above are the first part of the answer. With a few hundred images of one digit
 # and this many steps, the autoencoder copies even its own training images better than PCA
-# only for the digits counted, and its error grows more than PCA's from the images it saw
-# to new ones: it has far more freedom than PCA to fit the particular images it saw
-# (124,069 parameters, printed at the top, against PCA's 36 directions). A detector that
-# copies new normal digits no better than PCA has little to gain over it.
+# only for the digits counted, and the last two lines say how much each detector's error
+# grows from the images it saw to new ones. One reason to expect a larger growth for the
+# autoencoder: it has more freedom than PCA to fit the particular images it saw (124,069
+# parameters, printed at the top; PCA fits 36 directions of 784 numbers each). A detector
+# that copies new normal digits no better than PCA has little to gain over it.
 #
 # Would more training fix it? The next cell takes the digit where the autoencoder trails
 # PCA most and trains two more models on it: the same autoencoder for twice the steps, and
@@ -295,13 +296,16 @@ print(f"with the same steps, the 4×3×3 grid code copies new {focus}s {grid_vs_
       f"flat code")
 
 # %% [markdown]
-# The printed lines answer the question for this digit. Training longer lowered the
-# error on new images of the digit, and on the anomalies as well, by less; the AUROC moved
-# by the amount printed. The grid-code line shows the shape of the code at work: lesson
-# 02's model and the flat-code model hold the same 36 numbers and trained for the same
-# steps. And the best copier of the digit need not be the best detector: the AUROC depends
-# on how the *whole* distribution of scores of each anomaly digit sits against the normal
-# digit's, not on a mean error.
+# The printed lines answer the question for this digit. Training longer lowers the error
+# on new images of the digit, and on the anomalies as well (the first line says by how
+# much each, and how far the AUROC moved): a detector gains only from the *gap* between the
+# two. The grid-code line compares two codes of the same 36 numbers, trained for the same
+# steps, that differ only in shape.
+#
+# Set the "new normal MSE" column beside the AUROC column: the line naming the best copier
+# and the best detector says whether they are the same model. They need not be: the AUROC
+# depends on how the *whole* distribution of scores of each anomaly digit sits against the
+# normal digit's, not on a mean error.
 #
 # Which anomalies are hard? The next cell splits the AUROC by anomaly digit: for each
 # other digit, the chance that one of its images scores above a normal image.
@@ -332,8 +336,10 @@ print(f"the autoencoder ({ONE_CLASS.steps} steps) trails PCA most against digit 
 # normal to a detector are often the thin ones, and an AUROC below 0.5 against one digit
 # means its images score *lower* than the normal digit's own. No detector here learns
 # what an anomaly is; each only measures how closely it can reproduce an image from what
-# it knows of the normal digit, and the table shows against which digits the
-# autoencoder's reproduction gives an anomaly away less clearly than PCA's.
+# it knows of the normal digit. The first line under the table names each detector's
+# hardest anomaly digit (look at that digit in the pictures below); the second says
+# against which digit the autoencoder's reproduction gives an anomaly away least clearly
+# compared with PCA's.
 #
 # The scores of one detector, as histograms: reconstruction errors of the normal test
 # digits against those of the anomalies, for the autoencoder trained on the focus digit.
@@ -447,7 +453,7 @@ for name in features:
 # Checked above: every feature set gives a linear probe above 80% accuracy, and for every
 # feature set k-means, which never sees a label, groups the digits far less accurately
 # (by more than 15 points) than the probe, which does. Which features win each test is
-# printed above the check, not assumed. The autoencoder's code was trained to
+# printed above the check. The autoencoder's code was trained to
 # reconstruct, not to separate digits, and k-means looks for round, equally sized groups,
 # which digits in none of these spaces form.
 #
@@ -498,17 +504,19 @@ print(f"this notebook ran in {time.perf_counter() - notebook_start:.0f} s "
 #
 # - **Anomaly detection**: a model fitted on one digit reconstructs that digit better than
 #   the others, so its reconstruction error ranks anomalies (AUROC per digit in the table,
-#   ROC curves beside it). PCA with the same 36 numbers, and even the distance to the
+#   ROC curves below it). PCA with the same 36 numbers, and even the distance to the
 #   nearest normal training image, are strong detectors on digits (AUROC above 0.7 for
 #   every digit, asserted); how often the autoencoder beat PCA is printed.
 # - **What decides who wins**: a detector needs a *gap* between the errors of normal
-#   digits and of anomalies. An autoencoder trained on a few hundred images of one digit
-#   fits them with far more freedom than PCA, and new images of its digit less well than
-#   its training images; training longer lowers the error on the anomalies too. The best
-#   copier is not always the best detector, and thin digits look normal to every detector,
-#   because a digit with little ink has little to get wrong.
+#   digits and of anomalies. Trained on a few hundred images of one digit, the
+#   autoencoder copied new images of its digit better than PCA only for the digits
+#   counted, and copied them less well than its training images; training longer lowers
+#   the error on the anomalies too, not only on the normal digit. A better copier is not
+#   necessarily a better detector (the focus-digit lines say whether they coincided), and
+#   a digit with little ink has little to get wrong, so it looks normal to a detector that
+#   scores by mean squared error.
 # - **The shape of the code**: at 36 numbers, lesson 02's grid code and the flat code
-#   compared as printed in the focus-digit lines.
+#   differ as copiers and as detectors; the focus-digit table and lines say how.
 # - **Features**: every feature set gives a linear probe above 80% accuracy, and k-means
 #   without labels falls more than 15 points short of it (both asserted). Whether the
 #   36-number code beats the 784 pixels and PCA is printed in the verdict lines.
@@ -516,14 +524,22 @@ print(f"this notebook ran in {time.perf_counter() - notebook_start:.0f} s "
 # ## Exercises
 #
 # 1. Change `code_size` to 144 and rerun part 1. Does a bigger code help or hurt anomaly
-#    detection? Look at the "ratio" columns to explain why.
-# 2. Score anomalies with a *denoising* autoencoder: pass
-#    `corrupt=functools.partial(gaussian_noise_mix, low=0.1, high=0.3)` (lesson 08) to the
-#    training of the one-class models. Does training on noise widen the gap?
+#    detection? Compare the columns of the reconstruction-error table (training images,
+#    new normal images, anomalies) with those of the 36-number run to explain why.
+# 2. Score anomalies with a *denoising* autoencoder (lesson 08). In the part 1 loop,
+#    replace `ONE_CLASS.train(...)` by `cached_train(one_class_models[d],
+#    f"09_denoising_{d}", normal_sets[d], None, corrupt=functools.partial(gaussian_noise_mix,
+#    low=0.1, high=0.3), **ONE_CLASS.settings(len(normal_sets[d])))` (import `functools`,
+#    `cached_train` from `course_utils.training` and `gaussian_noise_mix` from
+#    `course_utils.applications`). Does training on noise widen the gap?
 # 3. Score with the code instead of the reconstruction: the distance from a test digit's
 #    code to the nearest normal training digit's code. Better or worse than the
 #    reconstruction error?
-# 4. Run k-means on the codes with 20 clusters instead of 10, and score with
-#    `clustering_accuracy`. Why can more clusters than classes score higher?
+# 4. Run k-means on the codes with 20 clusters instead of 10. `clustering_accuracy`
+#    matches clusters to digits one to one, so at most 10 of the 20 clusters can be
+#    matched: what happens to its score? Then score the same clusters by giving each one
+#    its most common digit (several clusters may share a digit). Why can more clusters
+#    than classes score higher under that rule, and why is that rule too kind with many
+#    clusters?
 #
 # Next: **10 · Variants**.

@@ -29,8 +29,10 @@
 #   training on the same number of steps;
 # - one table that puts every variant beside PCA with the same number of code values.
 #
-# **Time:** about 3 minutes to run on one CPU core (most of it short training runs; the
-# last cell prints how long they took), and 30–40 minutes to read.
+# **Time:** 30–40 minutes to read. The computing takes about two minutes on one CPU core
+# the first time (most of it short training runs; the last cell prints how long they
+# took); a second run loads the models from the checkpoint cache.
+#
 # **Prerequisites:** lessons 01–03 (conv autoencoders, the stacked FC autoencoder) and 08
 # (denoising); a little probability (a Gaussian, a log-likelihood).
 
@@ -323,7 +325,9 @@ assert abs(vae_std - 1) < abs(plain_std - 1) and vae_centre < plain_centre, \
 # Nothing asked the plain autoencoder's codes to sit where the prior does, and the
 # printed spreads show how far from it they are: a random N(0, I) code lands somewhere its
 # decoder never saw in training. The VAE's codes stay near the prior (both numbers close
-# to the prior's), so a random code lands among them.
+# to the prior's), so a random code lands among them. Among them is not always on a
+# digit: look at the VAE's row above, where some samples are clear digits and others are
+# smudges between digits (exercise 2 tries drawing codes nearer the centre).
 #
 # ### A latent traversal
 #
@@ -353,11 +357,12 @@ print(f"dimensions with a mean KL above 0.1 nats: {used} of {LATENT}; "
       f"KL per dimension, largest to smallest: {[round(float(kl_per_dim[k]), 2) for k in order]}")
 
 # %% [markdown]
-# Each row changes one number of the code. The dimensions with the largest KL change the
-# digit the most (thickness, slant, or which digit it is). A dimension that the VAE does
-# not need can be switched off entirely: its KL drops to near zero, and changing it
-# changes nothing. That is called *posterior collapse* of the dimension; the printed count
-# says how many of the dimensions this VAE uses, and the list how unevenly.
+# Each row changes one number of the code, for the six dimensions with the largest KL;
+# look at what each row changes: the thickness, the slant, or which digit it is. A
+# dimension that the VAE does not need can be switched off entirely: its KL drops to near
+# zero, and changing it changes nothing. That is called *posterior collapse* of the
+# dimension; the printed count says how many of the dimensions this VAE uses, and the
+# list how unevenly.
 #
 # ### A 2-D latent: the whole code space in one picture
 #
@@ -535,19 +540,19 @@ assert errors.iloc[-1] > errors.iloc[0], "...and pay for it in reconstruction er
 # some units are dead (ReLU codes do that on their own; the count is in the table), and as
 # λ grows, the penalty mostly kills more units for good, while the survivors stay on for
 # most images (the median column). So the L1 penalty here buys a *smaller* code more than
-# a *selective* one. That is a known weakness of a plain L1 penalty in short training
-# runs; a KL sparsity target, which fixes each unit's *average* activation, punishes
-# never-on and always-on units alike (exercise 4), and practical sparse autoencoders also
-# re-start dead units (exercise 5).
+# a *selective* one. Nothing in a plain L1 penalty stops a unit from dying: switching a
+# unit off for every image is one way to lower it. A KL sparsity target, which fixes each
+# unit's *average* activation, punishes never-on and always-on units alike (exercise 4);
+# another remedy is to re-start dead units (exercise 5).
 #
 # ### What do the sparse units respond to?
 #
-# Take the middle penalty. For its living units, the first row shows what each unit
-# draws *on its own* (a code with only that unit on, at its mean value when active). A
-# unit is never on alone in practice, so the next two rows start from the average code
-# of the test images and switch the unit off, then up to its largest value; the
-# difference between them is what the unit adds. The last rows show the test images that
-# switch it on the most.
+# Take the middle penalty, and eight of its living units, the ones on most often. The
+# first row shows what each unit draws *on its own* (a code with only that unit on, at
+# its mean value when active). A unit is never on alone in practice, so the next two rows
+# start from the average code of the test images and switch the unit off, then up to its
+# largest value; the difference between them is what the unit adds. The last rows show
+# the test images that switch it on the most.
 
 # %%
 chosen = penalties[len(penalties) // 2]
@@ -577,8 +582,8 @@ print(f"λ = {chosen:g}: {int(live.sum())} live units; the ones shown are on for
 # %% [markdown]
 # Compare the second and third rows: switching one unit from off to its largest value
 # changes the average digit in a particular way (a stroke, a loop, a slant), and the top
-# images are digits with that feature. Drawn alone, a unit gives a faint, blurry shape:
-# the decoder never saw a code with one unit on. With living units that are on for most
+# images often share that feature. Drawn alone, a unit gives a grey, blotchy image: the
+# decoder never saw a code with one unit on. With living units that are on for most
 # images (the shares above the columns), each unit is more a direction of change than a
 # part that is either there or not.
 

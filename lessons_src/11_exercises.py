@@ -25,9 +25,11 @@
 # - depth against width at an equal parameter count.
 #
 # **Time:** one to two hours of your own work. With every answer filled in, running the
-# notebook trains about a dozen small models: a few minutes on one CPU core. Worked solutions are
-# in [solutions/11_exercises_solutions.ipynb](solutions/11_exercises_solutions.ipynb); try
-# first. **Prerequisites:** lessons 01–06.
+# notebook trains about a dozen small models: a few minutes on one CPU core. Worked
+# solutions are in [solutions/11_exercises_solutions.ipynb](solutions/11_exercises_solutions.ipynb);
+# try first.
+#
+# **Prerequisites:** lessons 01–06.
 
 # %% [markdown]
 # ## How the exercises work
@@ -249,7 +251,9 @@ if cifar_train.is_fallback:
 # Write `build_colour_ae()`: an autoencoder from 3×32×32 to 3×32×32 with a Sigmoid at the
 # end and a code smaller than the 3,072 numbers of the image. The check tells you if the
 # channels, the sizes or the code are wrong. (32 = 2·16 = 4·8: how many poolings divide it
-# without rounding?) Keep the code at or below 1,000 numbers so PCA can be fitted beside it.
+# without rounding?) Keep the code at or below 1,000 numbers: the next cells fit PCA with
+# as many components as your code has numbers, and PCA needs at least as many training
+# images as components.
 
 # %%
 def build_colour_ae():
@@ -453,8 +457,8 @@ else:
 #   size, a sweep shows what each buys, and PCA says what a linear model gets for free.
 # - Max pooling, average pooling and strided convolution can be compared at equal cost.
 # - Colour needs 3 channels in and out; 32×32 halves twice without rounding.
-# - Skip connections lower the reconstruction error by letting the input bypass the code:
-#   zero the code and a U-Net still reconstructs.
+# - Skip connections let the input bypass the code: zeroing the code (exercise 4, part 2)
+#   measures how much of the reconstruction still gets through without it.
 # - Depth against width is only a fair fight at equal parameters.
 #
 # Compare your answers with the [worked solutions](solutions/11_exercises_solutions.ipynb),
