@@ -362,7 +362,8 @@ better, worse = ("deep", "simple") if deep_mse < simple_mse else ("simple", "dee
 print(f"The {better} model reconstructs the test digits better: its error is "
       f"{max(deep_mse, simple_mse) / min(deep_mse, simple_mse):.2f}× lower than the {worse} "
       f"model's.")
-print(f"576 numbers are {576 / test_x[0].numel():.0%} of the pixels. PCA with 576 components "
+print(f"{latent_size(deep)} numbers are {latent_size(deep) / test_x[0].numel():.0%} of the "
+      f"pixels. PCA with {pca_576.n_components} components "
       f"leaves out {1 - pca_576.explained_variance:.2%} of the "
       f"training images' variance; its test error is {pca_576_mse:.1e}, "
       f"{deep_mse / pca_576_mse:,.0f}× lower than the deep autoencoder's at the same code size.")

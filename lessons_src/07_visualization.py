@@ -513,7 +513,8 @@ for name in losers:
         print(f"  {on_train}: it underfits in its {steps_taken(name):,} training steps")
     else:
         print(f"  {on_train}: better than PCA on the images it trained on, worse on new "
-              f"ones: it overfits")
+              f"ones (its own test error is {errors[name] - train_error:+.4f} above its "
+              f"training error): it overfits")
     if pca.explained_variance > 0.999:
         print(f"  PCA with {size} components keeps {pca.explained_variance:.3%} of the "
               f"variance: a code this large can hold the digits almost exactly")

@@ -78,7 +78,6 @@ from course_utils.tables import table
 from course_utils.training import encode_all, reconstruct
 from course_utils.viz import show_image_rows, use_house_style
 
-torch.set_num_threads(1)  # the times this lesson prints are for one CPU core
 notebook_start, notebook_cpu = time.perf_counter(), time.process_time()
 use_house_style()  # plots, and tables (DataFrames) with thousands separators
 
@@ -319,9 +318,14 @@ def auroc_against(name: str, other: int) -> float:
 
 others = [d for d in digits if d != focus]
 by_digit = {name: [auroc_against(name, o) for o in others] for name in focus_detectors}
+ink = [float(eval_set.images[eval_set.labels == d].mean()) for d in others]  # mean pixel value
 display(table(["detector", *(f"vs {o}" for o in others)],
-              [[name, *values] for name, values in by_digit.items()],
+              [[name, *values] for name, values in by_digit.items()]
+              + [["mean ink of that digit", *ink]],
               title=f"AUROC of digit {focus} against each other digit"))
+focus_ink = float(eval_set.images[eval_set.labels == focus].mean())
+print(f"mean ink of the normal digit {focus}: {focus_ink:.3f}; the digit with the least ink "
+      f"is {others[int(np.argmin(ink))]} ({min(ink):.3f})")
 hardest = {name: others[int(np.argmin(values))] for name, values in by_digit.items()}
 print("hardest anomaly digit for each detector: "
       + ", ".join(f"{name}: {o}" for name, o in hardest.items()))
@@ -332,14 +336,14 @@ print(f"the autoencoder ({ONE_CLASS.steps} steps) trails PCA most against digit 
 
 # %% [markdown]
 # A mean squared error over all 784 pixels is small for a digit with little ink, whatever
-# the model: a thin digit has little to get wrong. So the anomaly digits that look most
-# normal to a detector are often the thin ones, and an AUROC below 0.5 against one digit
-# means its images score *lower* than the normal digit's own. No detector here learns
-# what an anomaly is; each only measures how closely it can reproduce an image from what
-# it knows of the normal digit. The first line under the table names each detector's
-# hardest anomaly digit (look at that digit in the pictures below); the second says
-# against which digit the autoencoder's reproduction gives an anomaly away least clearly
-# compared with PCA's.
+# the model: a thin digit has little to get wrong. The table's last row and the first
+# line under it measure the ink (the mean pixel value) of every digit: compare the
+# least-inked digit with each detector's hardest anomaly digit, named on the second line
+# (look at that digit in the pictures below). An AUROC below 0.5 against one digit means
+# its images score *lower* than the normal digit's own. No detector here learns what an
+# anomaly is; each only measures how closely it can reproduce an image from what it
+# knows of the normal digit. The third line says against which digit the autoencoder's
+# reproduction gives an anomaly away least clearly compared with PCA's.
 #
 # The scores of one detector, as histograms: reconstruction errors of the normal test
 # digits against those of the anomalies, for the autoencoder trained on the focus digit.

@@ -253,6 +253,7 @@ pixel = best_model.decode(z)[0, 0, 14, 14]  # one output pixel, in the middle
 reach = int((grad != 0).sum())
 print(f"PCA (196) beats every autoencoder of the sweep: "
       f"{all(r.pca_mse < r.test_mse for r in sweep)}")
+assert all(r.pca_mse < r.test_mse for r in sweep), "PCA-196 should beat every model of the sweep"
 print(f"PCA with 196 components keeps {pca_196.explained_variance:.1%} of the training "
       f"images' variance")
 print(f"PCA needs {match} component{'' if match == 1 else 's'} to match the best autoencoder's test MSE "
