@@ -485,6 +485,28 @@ def _home_for(user: str | None, tmp_path: Path) -> Path:
     return home
 
 
+def _checkout_for(user: str) -> Path:
+    """A copy of this checkout that ``user`` owns, as their own clone would be.
+
+    The copy holds what a commit of the working tree would (tracked files, and untracked
+    ones git does not ignore), so the lessons open as the learner's own files: writable.
+    """
+    import pwd
+    import tempfile
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=REPO, capture_output=True, check=True)
+    checkout = Path(tempfile.mkdtemp(prefix="course-checkout-"))
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        if (REPO / name).is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, checkout / name)
+    record = pwd.getpwnam(user)
+    for path in [checkout, *checkout.rglob("*")]:
+        os.chown(path, record.pw_uid, record.pw_gid)
+    return checkout
+
+
 def _readable_by(user: str, *paths: Path) -> str | None:
     """None when ``user`` can read every path, else the first one it cannot."""
     for path in paths:
@@ -508,17 +530,19 @@ def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path,
     (with the token and the notebook to open), as ``make lab`` without ``--no-browser``
     would. The setup step is skipped (``-o``): the environment running the tests is already
     set up, and ``VENV`` points make at it (``.venv`` under ``make test``). As root, the
-    Makefile must add ``--allow-root``; as anyone else, it must not.
+    Makefile must add ``--allow-root``; as anyone else, it must not. The ordinary user
+    serves a copy of the checkout they own, as their own clone would be, and the lesson
+    must open writable, not read-only.
     """
     from playwright.sync_api import expect
 
     if user is not None and not is_root():
         user = None  # this process already runs as an ordinary user: that is the case
     if user is not None:
-        blocked = _readable_by(user, REPO / "Makefile", Path(sys.executable).resolve())
+        blocked = _readable_by(user, Path(sys.executable).resolve())
         if blocked:
             pytest.skip(f"the user {user!r} cannot read {blocked} on this machine, so the "
-                        f"checkout cannot be served as an ordinary user here")
+                        f"course's Python cannot serve a lab as an ordinary user here")
     make = shutil.which("make")
     assert make, "make is not installed"
     venv = Path(sys.executable).parent.parent
@@ -531,8 +555,9 @@ def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path,
         record = pwd.getpwnam(user)
         for path in home.rglob("*"):
             os.chown(path, record.pw_uid, record.pw_gid)
+    checkout = REPO if user is None else _checkout_for(user)
     command = _as_user(user, [
-        make, "--no-print-directory", "-o", f"{venv}/.installed-lab", "lab",
+        make, "--no-print-directory", "-C", str(checkout), "-o", f"{venv}/.installed-lab", "lab",
         f"VENV={venv}", "LAB_ARGS=" + " ".join(lab_options(port, token)),
     ])  # fmt: skip
     log_name = "make-lab.log" if user is None else "make-lab-ordinary-user.log"
@@ -559,8 +584,11 @@ def test_make_lab_serves_the_first_lesson(browser: Browser, tmp_path: Path,
             expect(tab).to_be_visible(timeout=60_000)
             wait_for_notebook(page, kernel=False)
             step("the browser shows lesson 00")
+            # the learner's own lesson: JupyterLab marks files it cannot save as read-only
+            expect(page.get_by_text("notebook is read-only")).to_have_count(0)
             screenshot(page, "make_lab.png" if user is None else "make_lab_ordinary_user.png")
         finally:
             context.close()
     if user is not None:
         shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(checkout, ignore_errors=True)
