@@ -55,6 +55,7 @@ site: setup-test
 bench: setup-test
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/profile_training.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 
 clean:
