@@ -222,6 +222,13 @@ def test_explorer_renders_its_saved_state(served: str, page: Page) -> None:
     expect(explorer.locator("svg").first).to_be_visible()  # the diagram
     note = page.locator(".course-widget-note").first
     expect(note).to_contain_text("recompute only in a running kernel")
+    # the checkerboard explorer further down: its three sliders, sentence and heatmap
+    board_summary = page.locator(".course-checkerboard-summary").first
+    expect(board_summary).to_contain_text("contributions")
+    board = page.locator(".jupyter-widgets.widget-vbox", has=board_summary).first
+    assert board.locator(".widget-slider").count() == 3  # kernel, stride, input pixels
+    expect(board.locator("svg").first).to_be_visible()  # the overlap heatmap
+    assert page.locator(".course-widget-note").count() == 2, "one note per saved explorer"
     text = page.locator("main").inner_text()
     assert "Error" not in " ".join(re.findall(r"Error (?:rendering|displaying)[^\n]*", text))
     assert page.locator(".jupyter-widgets-error-widget, .widget-error").count() == 0
