@@ -145,13 +145,6 @@ def super_resolution_objective(factor: int = 4):
 UPSAMPLE_MODES = ("nearest", "bilinear")
 
 
-def _upsample(mode: str) -> nn.Upsample:
-    """×2 upsampling: nearest copies each pixel into a 2×2 block, bilinear interpolates."""
-    if mode == "nearest":
-        return nn.Upsample(scale_factor=2, mode="nearest")
-    return nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
-
-
 class FlatUpsampleConvAutoencoder(Autoencoder):
     """The compact-code autoencoder with Upsample + Conv2d in place of each ConvTranspose2d.
 
@@ -184,10 +177,8 @@ class FlatUpsampleConvAutoencoder(Autoencoder):
         self.decoder = nn.Sequential(
             nn.Linear(latent_dim, c2 * 7 * 7),  # → N×C2·49
             nn.Unflatten(1, (c2, 7, 7)),  # → C2×7×7
-            _upsample(mode),  # C2×7×7 → C2×14×14
-            nn.Conv2d(c2, c1, kernel_size=3, padding=1),  # → C1×14×14 (14 + 2 − 3 + 1)
+            *_up_layer(f"{mode} Upsample + Conv2d", c2, c1),  # C2×7×7 → C2×14×14 → C1×14×14
             nn.ReLU(),
-            _upsample(mode),  # C1×14×14 → C1×28×28
-            nn.Conv2d(c1, 1, kernel_size=3, padding=1),  # → 1×28×28
+            *_up_layer(f"{mode} Upsample + Conv2d", c1, 1),  # C1×14×14 → C1×28×28 → 1×28×28
             nn.Sigmoid(),  # pixel values in (0, 1)
         )
