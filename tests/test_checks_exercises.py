@@ -159,6 +159,24 @@ def test_architecture_rejects_a_missing_sigmoid_and_a_wrong_code():
     assert_fails(check_architecture(no_sigmoid), "outside [0, 1]", "Sigmoid")
 
 
+def test_an_unbounded_output_is_caught_even_when_images_stay_inside_0_1():
+    """A decoder without a Sigmoid can, untrained, map every image into [0, 1] by chance
+    (about one time in four for the model above); inputs far outside the pixel range
+    show that its output is not bounded."""
+    from course_utils.checks.exercises import _check_reconstruction
+
+    class Shrink(nn.Module):  # images → [0.45, 0.55]: in range, but linear and unbounded
+        def forward(self, x):
+            return 0.5 + 0.1 * (x - 0.5)
+
+    x = toy_images(4)
+    with torch.no_grad():
+        inside = Shrink()(x)
+    assert inside.min() >= 0 and inside.max() <= 1
+    assert_fails(_check_reconstruction(Shrink(), x, ""), "not bounded", "Sigmoid")
+    assert _check_reconstruction(nn.Sequential(Shrink(), nn.Sigmoid()), x, "") is None
+
+
 def test_architecture_rejects_a_model_whose_loss_cannot_decrease():
     def dead_output(channels, kernel_size, code_channels):
         model = build_conv_ae(channels, kernel_size, code_channels)

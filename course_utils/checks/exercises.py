@@ -249,6 +249,16 @@ def _check_reconstruction(model: nn.Module, x: torch.Tensor, context: str) -> Ch
         return CheckResult(False, f"the reconstruction{context} has values outside [0, 1] "
                                   f"(from {float(out.min()):.3g} to {float(out.max()):.3g}). "
                                   f"End the decoder with a Sigmoid.")
+    # An untrained decoder without a Sigmoid can stay inside [0, 1] on images by chance;
+    # inputs far outside the pixel range show whether the output is bounded at all.
+    far = _run(model, (x - 0.5) * 100, what=f"the model's forward{context}")
+    if isinstance(far, CheckResult):
+        return far
+    if not torch.isfinite(far).all() or far.min() < 0 or far.max() > 1:
+        return CheckResult(False, f"the reconstruction{context} is not bounded: for inputs "
+                                  f"far outside the pixel range it has values outside [0, 1] "
+                                  f"(from {float(far.min()):.3g} to {float(far.max()):.3g}). "
+                                  f"End the decoder with a Sigmoid.")
     if torch.allclose(out, x):
         return CheckResult(False, f"the model returns its input unchanged{context}: an "
                                   f"autoencoder must rebuild it from the code.")
