@@ -67,6 +67,23 @@ def pick_device(prefer: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def precision_setting() -> str:
+    """The precision training uses when a call does not name one: ``COURSE_PRECISION``.
+
+    ``"auto"`` (the default) trains in mixed bfloat16 where the hardware computes it
+    natively and in float32 elsewhere; ``"fp32"`` or ``"bf16"`` force one everywhere, so
+    any run (the test suite included) can be repeated in either arithmetic.
+    """
+    value = os.environ.get("COURSE_PRECISION", "").strip().lower() or "auto"
+    if value not in PRECISIONS:
+        raise ValueError(f"COURSE_PRECISION must be one of {', '.join(PRECISIONS)}, "
+                         f"got {value!r}; unset it for 'auto'")
+    return value
+
+
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python, NumPy and PyTorch; return a ``torch.Generator`` seeded the same way.
 

@@ -25,7 +25,7 @@ from typing import Any, Union
 import torch
 from torch import nn
 
-from .config import checkpoint_dir, is_fast, pick_device, show_progress
+from .config import PRECISIONS, checkpoint_dir, is_fast, pick_device, precision_setting, show_progress
 from .data import ImageSet, batches
 from .losses import (  # noqa: F401  (re-exported: lessons import them from training too)
     Objective,
@@ -157,9 +157,6 @@ def make_scheduler(spec: SchedulerSpec, optimizer: torch.optim.Optimizer, lr: fl
 
 # --------------------------------------------------------------------------- precision
 
-PRECISIONS = ("auto", "fp32", "bf16")
-
-
 def native_bf16(device: torch.device) -> bool:
     """True when ``device`` computes in bfloat16 in hardware.
 
@@ -176,12 +173,15 @@ def native_bf16(device: torch.device) -> bool:
     return False
 
 
-def resolve_precision(precision: str, device: torch.device) -> str:
+def resolve_precision(precision: str | None, device: torch.device) -> str:
     """``"fp32"`` or ``"bf16"``: what ``precision`` means on ``device``.
 
+    ``None`` means the course-wide setting (``COURSE_PRECISION``, default ``"auto"``);
     ``"auto"`` picks bf16 only where the hardware has it (:func:`native_bf16`), fp32
     everywhere else; ``"fp32"`` and ``"bf16"`` are taken as asked.
     """
+    if precision is None:
+        precision = precision_setting()
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, "
                          f"got {precision!r}")
@@ -290,7 +290,7 @@ def train(
     seed: int = 0,
     progress: bool | None = None,
     channels_last: bool | None = None,
-    precision: str = "auto",
+    precision: str | None = None,
 ) -> History:
     """Train ``model`` to reconstruct ``train_set``; return a :class:`History`.
 
@@ -305,7 +305,8 @@ def train(
     ``channels_last`` (default: the model's ``prefers_channels_last``) only changes how
     tensors are laid out in memory, for speed. ``precision="auto"`` trains in mixed
     bfloat16 where the hardware computes it natively and in float32 elsewhere
-    (:func:`resolve_precision`); the test loss is always measured in float32.
+    (:func:`resolve_precision`); ``None`` takes ``COURSE_PRECISION`` (default ``"auto"``),
+    so a whole run can be forced to one precision. The test loss is always measured in float32.
     """
     if epochs < 0:
         raise ValueError(f"epochs cannot be negative, got {epochs}")
@@ -576,7 +577,7 @@ def cached_train(model: nn.Module, name: str, train_set: Images, test_set: Image
     folder = Path(directory) if directory is not None else checkpoint_dir()
     device = pick_device(train_kwargs.get("device"))
     settings = {**train_kwargs,
-                "precision": resolve_precision(train_kwargs.get("precision", "auto"), device)}
+                "precision": resolve_precision(train_kwargs.get("precision"), device)}
     path = folder / cache_key(name, model, train_set=train_set, test_set=test_set, **settings)
     if path.is_file() and not retrain:
         try:

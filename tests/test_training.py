@@ -270,25 +270,56 @@ def test_auto_precision_follows_the_hardware(monkeypatch) -> None:
 
 def test_history_records_the_precision_that_ran(blobs: ImageSet, monkeypatch) -> None:
     monkeypatch.setattr(training, "native_bf16", lambda device: False)
-    auto = train(SimpleConvAutoencoder(), blobs[:64][0], None, epochs=1, progress=False)
+    auto = train(SimpleConvAutoencoder(), blobs[:64][0], None, epochs=1, progress=False,
+                 precision="auto")
     assert auto.precision == "fp32"
     bf16 = train(SimpleConvAutoencoder(), blobs[:64][0], None, epochs=1, progress=False,
                  precision="bf16")
     assert bf16.precision == "bf16"
 
 
-def test_bf16_trains_the_deep_conv_model_as_well_as_fp32() -> None:
+@pytest.mark.parametrize("setting, expected", [("fp32", "fp32"), ("bf16", "bf16"),
+                                               ("BF16", "bf16"), ("", "fp32")])
+def test_course_precision_forces_what_train_runs(blobs: ImageSet, monkeypatch, setting: str,
+                                                 expected: str) -> None:
+    monkeypatch.setattr(training, "native_bf16", lambda device: False)
+    monkeypatch.setenv("COURSE_PRECISION", setting)
+    history = train(SimpleConvAutoencoder(), blobs[:16][0], None, epochs=1, progress=False)
+    assert history.precision == expected
+    # a call that names a precision still gets it
+    named = train(SimpleConvAutoencoder(), blobs[:16][0], None, epochs=1, progress=False,
+                  precision="fp32")
+    assert named.precision == "fp32"
+
+
+def test_course_precision_rejects_an_unknown_value(blobs: ImageSet, monkeypatch) -> None:
+    monkeypatch.setenv("COURSE_PRECISION", "fp16")
+    with pytest.raises(ValueError, match="COURSE_PRECISION must be one of auto, fp32, bf16"):
+        train(SimpleConvAutoencoder(), blobs[:16][0], None, epochs=1, progress=False)
+
+
+def test_bf16_trains_the_deep_conv_model_no_worse_than_fp32() -> None:
+    """Mixed bf16 may end a little lower or higher than fp32 (on a CPU that computes bf16
+    natively it ended 8.5 % lower in one run): the two paths round differently, so a run
+    drifts as far as another seed would take it. What must hold on every machine is
+    one-sided: bf16 is no worse than fp32 by more than fp32's own seed-to-seed spread."""
     from course_utils.data import load_mnist
 
-    train_set = load_mnist("train").subset(512)
+    train_set = load_mnist("train").subset(384)
     test_set = load_mnist("test").subset(256)
-    results = {}
-    for precision in ("fp32", "bf16"):
-        seed_everything(0)
-        history = train(DeepConvAutoencoder(), train_set, test_set, epochs=3, batch_size=32,
-                        lr=3e-3, progress=False, precision=precision)
-        results[precision] = history.final_test_loss  # measured in fp32 either way
-    assert results["bf16"] == pytest.approx(results["fp32"], rel=0.03), results
+    results: dict[str, list[float]] = {"fp32": [], "bf16": []}
+    for precision in results:
+        for seed in (0, 1, 2):
+            seed_everything(seed)
+            history = train(DeepConvAutoencoder(), train_set, test_set, epochs=2,
+                            batch_size=32, lr=3e-3, progress=False, precision=precision,
+                            seed=seed)
+            results[precision].append(history.final_test_loss)  # measured in fp32 either way
+    fp32, bf16 = (torch.tensor(results[p]) for p in ("fp32", "bf16"))
+    spread = float(fp32.max() - fp32.min())
+    assert torch.isfinite(bf16).all(), results
+    assert float(bf16.mean()) <= float(fp32.mean()) + max(spread, 0.02 * float(fp32.mean())), (
+        f"bf16 trained worse than fp32 by more than the seed spread ({spread:.5f}): {results}")
 
 
 def test_cache_key_sees_the_exact_images_and_their_order() -> None:
