@@ -1,7 +1,9 @@
 """Pictures for the lessons, in one house style: image grids, reconstructions, curves.
 
-Every function returns the matplotlib ``Figure`` it drew, titled and with labelled axes;
-notebooks call ``plt.show()`` (or let Jupyter show the figure).
+Every function returns the matplotlib ``Figure`` it drew, titled and with labelled axes.
+A lesson shows it with :func:`show`, which adds the figure's *alt text*: one or two
+sentences that say what the picture shows, for readers who cannot see it (the course site
+puts them in the image's ``alt`` attribute; a test rejects empty or path-like ones).
 """
 
 from __future__ import annotations
@@ -34,6 +36,25 @@ def use_house_style() -> None:
 
     plt.rcParams.update(HOUSE_STYLE)
     use_table_style()
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display ``fig`` as a PNG with ``alt`` text, then close it (no second copy is drawn).
+
+    ``alt`` says what the figure shows, as a sentence: "Ten test digits, each above its
+    reconstruction by the autoencoder and by PCA-32", not "figure 3" or a file name.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    text = " ".join(alt.split())
+    if len(text) < 15 or "/" in text.split(" ")[0] or text.lower().endswith((".png", ".svg")):
+        raise ValueError(f"alt text must say what the figure shows, in words; got {alt!r}")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png", metadata={"alt": text}))
 
 
 def _as_image(t: torch.Tensor):

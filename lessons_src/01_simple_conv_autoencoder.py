@@ -32,6 +32,19 @@
 #
 # **Prerequisites:** lesson 00; PyTorch tensors and `nn.Module`.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %%
 import inspect
 import time
@@ -78,8 +91,7 @@ shown = torch.tensor([int(torch.nonzero(test_set.labels == d)[0]) for d in range
 # Now 8 test digits, one each of 0 to 7, go through both kinds of layers, untrained, and
 # every shape is printed.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 x = test_set.images[shown[:8]]  # 8×1×28×28: digits 0 to 7
 seed_everything(0)
 fc_encoder = nn.Linear(784, 32)
@@ -111,8 +123,7 @@ print("convolutional:  ", " → ".join(
 # compare the layers' outputs with shifted copies of the originals (away from the image
 # border, where the shift wraps around).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def shift(t: torch.Tensor, pixels: int) -> torch.Tensor:
     """Move the content of N×C×H×W maps down and right by ``pixels``."""
     return torch.roll(t, shifts=(pixels, pixels), dims=(2, 3))
@@ -180,8 +191,7 @@ Code(inspect.getsource(arithmetic.conv_output_size), language="python")
 # model's own layers (marked ★) and for a few others, and checks every answer against a
 # real PyTorch layer run on a 1×1×i×i input.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def pytorch_size(layer: nn.Module, channels: int, size: int) -> int:
     """The height PyTorch's own layer produces for a channels×size×size input."""
     with torch.no_grad():
@@ -229,8 +239,7 @@ size_table
 # The decoder goes back up with one transposed convolution (lesson 05 is all about it). Its
 # size formula is $o = (i - 1)s - 2p + k + a$, with $a$ the output padding:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 i, k, s, p, a = 14, 2, 2, 0, 0
 ours = arithmetic.conv_transpose_output_size(i, k, s, p, a)
 theirs = pytorch_size(nn.ConvTranspose2d(1, 1, k, s, p, a), 1, i)
@@ -261,8 +270,7 @@ Code(inspect.getsource(Autoencoder), language="python")
 # `trace_shapes` runs one blank image through the model and records what every layer
 # outputs (without the batch axis) and how many parameters it owns.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.arithmetic import trace_shapes
 
 seed_everything(0)
@@ -289,8 +297,7 @@ print(info)
 # layer by layer (torchinfo's innermost layers against the trace's rows) and checks that
 # the names, the output shapes and the parameter counts agree, and the totals too.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.summary import count_parameters
 
 module_names = {id(module): name for name, module in model.named_modules()}
@@ -320,8 +327,7 @@ assert same_layers and same_shapes and same_counts and len(set(totals.values()))
 # 16 channels to the single output channel, plus one bias. The next cell lists the
 # weight shapes and works the count out by hand.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.summary import parameter_table
 
 encoder_count = 16 * (1 * 3 * 3) + 16
@@ -418,8 +424,7 @@ assert ae_mse < untrained_mse, "training should lower the test error"
 # An autoencoder is usually drawn with a narrow middle. This one is wide: the next cell
 # counts the numbers in and out of the encoder, and the bytes, if you stored them.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.summary import compression_ratio, latent_size
 
 with torch.no_grad():

@@ -36,6 +36,19 @@
 #
 # **Prerequisites:** lesson 01 (output-size formulas, the simple model, PCA as a baseline).
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %%
 import inspect
 import time
@@ -77,16 +90,14 @@ Code(inspect.getsource(DeepConvAutoencoder), language="python")
 # Every layer's output shape and parameter count, from one blank image run through the
 # model:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.arithmetic import trace_shapes
 
 seed_everything(0)
 model = DeepConvAutoencoder(latent_channels=64)
 trace_shapes(model, (1, 28, 28)).to_frame()
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 parameters = parameter_table(model)
 assert parameters["parameters"].iloc[-1] == count_parameters(model) == 83_905
 parameters
@@ -194,8 +205,7 @@ for c in torch.nonzero(spread_after < 0.9).flatten().tolist():
 # The encoder's sizes follow from lesson 01's formulas. The next cell works each layer
 # through with `course_utils.arithmetic` and checks it against the real layer of the model.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def pytorch_size(layer: nn.Module, channels: int, size: int) -> int:
     """The height PyTorch's own layer produces for a channels×size×size input."""
     with torch.no_grad():
@@ -225,8 +235,7 @@ table(["layer", "type", "in", "formula", "course_utils", "PyTorch", "match"], ro
 # every 2×2 window and are simply dropped. The next cell checks that with PyTorch: pooling
 # a 7×7 map gives exactly what pooling its top-left 6×6 corner gives.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 maps = torch.rand(1, 64, 7, 7, generator=torch.Generator().manual_seed(0))
 pool = nn.MaxPool2d(2)
 print("pool(7×7) == pool(its 6×6 corner):", torch.equal(pool(maps), pool(maps[..., :6, :6])))
@@ -247,8 +256,7 @@ print("input sizes that 2×2 pooling sends to 7:",
 # the settings one might write for each decoder stage, and marks the ones the model uses
 # (★), with PyTorch's answer beside each.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def up_row(mark: str, i: int, k: int, s: int, p: int, a: int, target: int) -> list:
     out = arithmetic.conv_transpose_output_size(i, k, s, p, a)
     theirs = pytorch_size(nn.ConvTranspose2d(1, 1, k, s, p, a), 1, i)
@@ -279,8 +287,7 @@ table(["", "in", "setting", "formula (k=3, s=2)", "course_utils", "PyTorch", "wa
 #
 # The model's own decoder agrees, layer by layer:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 rows, size = [], 3
 for name, layer in model.decoder.named_children():
     if isinstance(layer, (nn.ConvTranspose2d, nn.Conv2d)):
@@ -411,8 +418,7 @@ print(f"codes: {tuple(codes.shape)}; values from {codes.min():.2f} to {codes.max
 # 9 × `latent_channels` numbers. The next cell lists the two sizes this section compares
 # (deterministic facts: code size, compression, parameters).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.summary import compression_ratio
 
 CHANNELS = (4, 64)  # codes of 36 and 576 numbers
@@ -702,8 +708,7 @@ print(f"their training set: 60,000 digits, {60_000 / len(train_set):.0f}× this 
 # `encode`: one contract for all models, and every model can go straight into a loss. The
 # next cell shows both styles on the trained model.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.losses import reconstruction_loss
 
 

@@ -32,6 +32,19 @@
 # **Prerequisites:** lessons 00 and 01; `nn.Linear`, `nn.BatchNorm1d`, `nn.Dropout`; what
 # PCA does.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %%
 import copy
 import inspect
@@ -77,8 +90,7 @@ Code(inspect.getsource(DeepAutoencoder), language="python")
 # `Linear(a, b)` holds a·b weights and b biases; each BatchNorm a scale and a shift per
 # unit. Dropout has no parameters, so the count is the same without it.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 seed_everything(0)
 model_shape = DeepAutoencoder(dropout=0.2)
 print(model_shape.encoder)
@@ -88,8 +100,7 @@ parameter_table(model_shape)
 # Where does "24.5×" come from? The code has 32 numbers for 784 pixels. The next cell
 # asks `course_utils.summary` rather than trusting the docstring.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 with torch.no_grad():
     sizes = [a.shape[1] for a in model_shape.eval().get_layer_outputs(torch.zeros(2, 1, 28, 28))]
 print("widths after each ReLU of the encoder:", sizes)
@@ -361,8 +372,7 @@ from course_utils.pretraining import layer_stages, pretrain_layerwise
 
 Code(inspect.getsource(layer_stages), language="python")
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for k, stage in enumerate(layer_stages(DeepAutoencoder(dropout=0.0)), start=1):
     print(f"stage {k}: {stage.in_features} → {stage.out_features} → {stage.in_features}"
           f"   encoder {[type(m).__name__ for m in stage.encoder]}"

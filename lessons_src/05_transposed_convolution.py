@@ -34,6 +34,19 @@
 #
 # **Prerequisites:** lessons 01 and 02 (convolution, pooling, the deep conv autoencoder).
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %%
 import inspect
 import math
@@ -73,8 +86,7 @@ example = int(one_per_digit[2])  # one test image, a 2, for the single-image fig
 # o = (i − 1)·s − 2p + k + a. The next cell runs the two real layers and evaluates both
 # formulas with `course_utils.arithmetic`.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 down = nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)
 up = nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)
 x = torch.zeros(1, 1, 28, 28)
@@ -92,8 +104,7 @@ print("the usual worked example: (14 − 1)·2 − 2·1 + 3 + 1 =", (14 - 1) * 2
 # wrong, as the next cell shows: pooling is a convolution-shaped window and follows the
 # convolution formula.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for kernel, stride in [(2, 2), (2, 1), (3, 2)]:
     real = nn.MaxPool2d(kernel, stride)(torch.zeros(1, 1, 7, 7)).shape[-1]
     print(f"MaxPool2d(k={kernel}, s={stride}) on 7×7: PyTorch {real}, "
@@ -121,8 +132,7 @@ conv_explorer()
 # tests run on every setting the sliders allow (the next cell counts them). Here is what
 # it says for a few settings, including two that PyTorch refuses.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.widgets import LAYERS, SLIDER_RANGES, explain_layer
 
 settings_count = len(LAYERS) * math.prod(hi - lo + 1 for lo, hi in SLIDER_RANGES.values())
@@ -141,8 +151,7 @@ for settings in [("ConvTranspose2d", 14, 3, 2, 1, 1, 1), ("ConvTranspose2d", 15,
 # larger. It has to stay below the stride (or the dilation), because larger values would
 # not correspond to any input size.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 rows = []
 for i in range(25, 31):
     o = arithmetic.conv_output_size(i, 3, stride=2, padding=1)
@@ -200,8 +209,7 @@ Code(inspect.getsource(conv_matrix), language="python")
 # Cᵀ·y is `conv_transpose2d` with the same weight (with the output padding that rebuilds
 # 4×4).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 g = seed_everything(0)
 weight = torch.randn(3, 3, generator=g, dtype=torch.float64)  # one 3×3 kernel
 C = conv_matrix(weight, input_size=4, stride=2, padding=1)  # 4 × 16
@@ -244,8 +252,7 @@ plt.show()
 # "Transposed" is not "inverse": Cᵀ·C·x is not x (the next cell), and a decoder has to
 # *learn* weights that undo its encoder. The old name "deconvolution" suggests otherwise.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 roundtrip = (C.T @ (C @ x.flatten())).view(4, 4)
 rank = torch.linalg.matrix_rank(C).item()
 print(f"Cᵀ·C·x equals x: {torch.allclose(roundtrip, x)}")
@@ -261,8 +268,7 @@ print(f"rank of C: {rank} (of {C.shape[1]} input pixels): "
 # pixels (Odena, Dumoulin and Olah 2016; see the references). The next cell counts
 # contributions along one row for the two kernels a stride-2 decoder usually uses.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.checkerboard import overlap_counts, overlap_counts_1d
 
 print("k=3, s=2:", overlap_counts_1d(3, 2, 6).tolist())
@@ -472,8 +478,7 @@ print(f"{len(beat_interpolation)} of {len(STACK_KINDS)} trained stacks beat plai
 # encoder) and for the compact-code model, whose decoder we swap the same way
 # (`FlatUpsampleConvAutoencoder`).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.checkerboard import FlatUpsampleConvAutoencoder
 from course_utils.models import DeepConvAutoencoder, FlatConvAutoencoder, UpsampleConvAutoencoder
 from course_utils.summary import count_parameters, latent_size, macs_per_image
@@ -507,8 +512,7 @@ Code(inspect.getsource(FlatUpsampleConvAutoencoder.__init__), language="python")
 # %% [markdown]
 # Its shapes, stage by stage, from the code to the image:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.arithmetic import trace_shapes
 
 trace_shapes(FlatUpsampleConvAutoencoder(code_size).decoder, (code_size,)).to_frame()
@@ -643,8 +647,7 @@ print("most periodic mistakes: about the same for all three (within 10%)" if abo
 # pixel centres are mapped, as when the image is treated as a set of pixel areas. Where
 # the sample positions fall, for 7 → 14:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 i_size, o_size = 7, 14
 true_positions = [j * (i_size - 1) / (o_size - 1) for j in range(o_size)]
 false_positions = [max(0.0, (j + 0.5) * i_size / o_size - 0.5) for j in range(o_size)]

@@ -37,6 +37,19 @@
 # **Prerequisites:** lessons 01–03 (the conv autoencoders, PCA as a baseline, the stacked
 # fully connected autoencoder); lesson 02's flat-code model.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %%
 import inspect
 import time
@@ -93,8 +106,7 @@ Code(inspect.getsource(parameter_table), language="python")
 # The next cell lists every layer of `FCAutoencoder()`, the fully connected model the
 # rule of thumb has in mind.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 fc_model = FCAutoencoder()  # 784 → 256 → 128 → 64 → 128 → 256 → 784
 parameter_table(fc_model)
 
@@ -102,8 +114,7 @@ parameter_table(fc_model)
 # Six Linear layers and nothing else. The two layers that touch the 784 pixels hold
 # most of the parameters; the next cell says how many.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 fc_total = count_parameters(fc_model)
 pixel_layers = (784 * 256 + 256) + (256 * 784 + 784)
 print(f"784→256 and 256→784 together: {pixel_layers:,} of {fc_total:,} parameters "
@@ -112,8 +123,7 @@ print(f"784→256 and 256→784 together: {pixel_layers:,} of {fc_total:,} param
 # %% [markdown]
 # ### The deep conv autoencoder: 1×28×28 → 16×14×14 → 32×7×7 → 64×3×3 and back
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 conv_model = DeepConvAutoencoder()  # latent_channels=64: a 64×3×3 code
 parameter_table(conv_model)
 
@@ -122,8 +132,7 @@ parameter_table(conv_model)
 # with a 3×3 kernel; the first conv (1 → 16) and the last (16 → 1) are tiny because they
 # touch only one channel.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 conv_total = count_parameters(conv_model)
 layer_counts = {name: sum(p.numel() for p in m.parameters(recurse=False))
                 for name, m in conv_model.named_modules()}
@@ -153,8 +162,7 @@ print(conv_info)
 # and checks that the layer names, output shapes and parameter counts all agree, and the
 # totals with `count_parameters`.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def agreement(model: nn.Module) -> tuple[bool, int, int]:
     """Does torchinfo agree with trace_shapes layer by layer? (all agree, layers, total)."""
     trace = trace_shapes(model, (1, 28, 28))
@@ -188,8 +196,7 @@ assert all(agrees for agrees, _, _ in checks.values())
 # two facts the claim leaves out: the size of each model's *code*, and the work each model
 # does per image (multiply-accumulates, MACs, counted by PyTorch's `FlopCounterMode`).
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 ratio = fc_total / conv_total
 
 
@@ -231,8 +238,7 @@ print(f"left out: MACs per image, FC {fc_macs:,} vs conv {conv_macs:,} "
 # does it with 32 kernels of 16×3×3. A Linear layer producing the same output from the
 # same input would need a weight for every pair of input and output values.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 conv_layer = nn.Conv2d(16, 32, kernel_size=3, padding=1)
 conv_params = count_parameters(conv_layer)
 conv_layer_macs = macs_per_image(nn.Sequential(conv_layer), input_shape=(16, 14, 14))
@@ -251,8 +257,7 @@ print(f"the convolution has {dense_params / conv_params:,.0f}× fewer parameters
 # than `FlopCounterMode`'s count. The next cell finds where, layer by layer, and works one
 # transposed convolution out by hand.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 conv_info_macs = summary(conv_model, input_size=(1, 1, 28, 28), verbose=0)
 macs_rows = []
 for layer in conv_info_macs.summary_list:
@@ -295,8 +300,7 @@ print(f"decoder.6 by hand: each of the 32×14×14 input values is spread over 16
 #
 # Two code sizes: 36 numbers, and 144. The next cell lists the models, before any training.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.models import FlatConvAutoencoder
 
 CODE_SIZES = (36, 144)
@@ -526,8 +530,7 @@ for name, m in trained.items():
 # of a `Linear` layer, so the code is a 4×3×3 grid: 36 numbers, the same as the flat
 # model's `conv flat 36`.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.models import Autoencoder
 from course_utils.models.flat import conv_decoder_trunk, conv_encoder_trunk
 
@@ -603,8 +606,7 @@ print("with the same convolutions, recipe and seed, the flat code's error is "
 # two models with the same parameter count: a wide, shallow FC autoencoder
 # 784 → 300 → 32 → 300 → 784, and a narrow, deep one 784 → 256 → 128 → 64 → 32 and back.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 shapes = {"wide (300, 32)": (300, 32), "deep (256, 128, 64, 32)": (256, 128, 64, 32)}
 depth_models = {}
 for name, hidden in shapes.items():

@@ -40,6 +40,19 @@
 #
 # **Prerequisites:** lessons 01–03; lesson 06 helps for the code sizes.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %% [markdown]
 # ## The trained models
 #
@@ -101,8 +114,7 @@ for name, (load_or_train, _) in standard.items():
 # %% [markdown]
 # Their sizes, for reference: the code size is how many numbers `encode` gives per image.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 table(["model", "class", "parameters", "code shape", "code size"],
       [[name, type(m).__name__, count_parameters(m),
         "×".join(map(str, m.encode(test_set.images[:1]).shape[1:])), latent_size(m)]
@@ -122,8 +134,7 @@ Code(inspect.getsource(encoder_outputs), language="python")
 # %% [markdown]
 # The shapes, for one image:
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 deep_conv = models["deep conv"]
 for label, maps in encoder_outputs(deep_conv, test_set.images[:1]).items():
     print(label, "->", tuple(maps.shape))

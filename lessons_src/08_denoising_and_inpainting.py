@@ -34,6 +34,19 @@
 # **Prerequisites:** lessons 01–02 (the `DeepConvAutoencoder`), lesson 04 (the training
 # loop, learning-rate schedules).
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %% [markdown]
 # ## Setup
 #
@@ -201,8 +214,7 @@ Code(inspect.getsource(gaussian_noise_mix), language="python")
 # %% [markdown]
 # The architecture's size (this output is checked by the test suite):
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 probe_model = DeepConvAutoencoder(latent_channels=64)
 code_shape = tuple(probe_model.encode(torch.zeros(1, 1, 28, 28)).shape[1:])
 code_size = int(torch.tensor(code_shape).prod())

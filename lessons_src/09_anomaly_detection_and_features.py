@@ -41,6 +41,19 @@
 # **Prerequisites:** lessons 01–02 (`DeepConvAutoencoder`, PCA as a baseline), lesson 06
 # (code sizes and the flat-code model).
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %% [markdown]
 # ## Setup
 #
@@ -95,8 +108,7 @@ print(f"training: {len(train_set):,} digits; scoring: {len(eval_set):,} test dig
 # keeps its code as a 4×3×3 grid: also 36 numbers, each computed from one region of the
 # digit. PCA gets the same 36 numbers.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 code_size = 36
 for model in (FlatConvAutoencoder(code_size), DeepConvAutoencoder(latent_channels=4)):
     print(f"{type(model).__name__}: {count_parameters(model):,} parameters, code "

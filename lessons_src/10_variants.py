@@ -36,6 +36,19 @@
 # **Prerequisites:** lessons 01–03 (conv autoencoders, the stacked FC autoencoder) and 08
 # (denoising); a little probability (a Gaussian, a log-likelihood).
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %% [markdown]
 # ## Setup: the data and one training recipe
 #
@@ -106,8 +119,7 @@ Code(inspect.getsource(ConvVAE), language="python")
 # convolutions, a flat code of the same size, one head instead of two. The next cell
 # traces the VAE's shapes and compares the sizes of the two.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from course_utils.arithmetic import trace_shapes
 from course_utils.summary import compare_models
 
@@ -166,8 +178,7 @@ Code(inspect.getsource(losses.kl_divergence) + "\n\n"
 # (μ = 0, σ = 1) scores 0; μ = 1 costs ½ nat per dimension; σ = 2 (log σ² = log 4)
 # costs ½(4 − 1 − log 4) ≈ 0.807 nats.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 mu = torch.tensor([[0.0], [1.0], [0.0]])
 logvar = torch.tensor([[0.0], [0.0], [math.log(4.0)]])
 for m, lv, kl in zip(mu, logvar, losses.kl_divergence(mu, logvar)):
@@ -468,8 +479,7 @@ Code(inspect.getsource(losses.sparse_objective) + "\n\n"
 # living unit is on for: a sparse code in the textbook sense has many living units, each
 # on for few images.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 CODE_SIZE = 64
 seed_everything(0)
 print(f"SparseConvAutoencoder({CODE_SIZE}): {count_parameters(SparseConvAutoencoder(CODE_SIZE)):,} parameters")

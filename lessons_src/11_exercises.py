@@ -31,6 +31,19 @@
 #
 # **Prerequisites:** lessons 01–06.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %% [markdown]
 # ## How the exercises work
 #

@@ -33,6 +33,19 @@
 #
 # **Prerequisites:** lessons 01–06.
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("course_utils") is None:
+    source = os.environ.get("COURSE_INSTALL_SOURCE", "git+https://github.com/OWNER/REPO@v0.1.0")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--no-deps", source], check=True)
+    subprocess.run(pip + ['mlxtend', 'torchinfo'], check=True)
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
 # %% [markdown]
 # ## Setup
 #
@@ -146,8 +159,7 @@ assert result, result.message
 # against (8, 16)), kernel size ((8, 16) at 3 against 5). The next cell lists them and
 # their sizes, before any training.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 sweep_configs = [
     dict(channels=(8,), kernel_size=3, code_channels=1),
     dict(channels=(32,), kernel_size=3, code_channels=1),
@@ -315,8 +327,7 @@ Code(inspect.getsource(downsampling_autoencoder), language="python")
 # Before training, what the three cost: parameters, code shape and multiply-accumulates
 # per image.
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 rows = []
 for mode in ("max", "avg", "stride"):
     model = downsampling_autoencoder(downsample_block, mode)
@@ -491,8 +502,7 @@ assert result, result.message
 # %%
 Code(inspect.getsource(UNetAutoencoder), language="python")
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for name, model in (("MyUNet", MyUNet()), ("plain autoencoder", UNetAutoencoder(skips=False))):
     z, (s1, s2) = model.encode_with_skips(torch.zeros(1, 1, 28, 28))
     print(f"{name:>17}: {count_parameters(model):,} parameters, code {shape_text(z)} = "
@@ -597,8 +607,7 @@ result = check_depth_vs_width(build_wide, build_deep)
 print(result)
 assert result, result.message
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for name, build in (("wide and shallow", build_wide), ("narrow and deep", build_deep)):
     model = build()
     widths = [784] + [m.out_features for m in model.encoder if isinstance(m, nn.Linear)]

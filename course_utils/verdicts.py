@@ -1,0 +1,182 @@
+"""Findings as sentences: a measured comparison turned into the Markdown a learner reads.
+
+A lesson measures, then says what the measurement shows. When the sentence depends on the
+numbers (which model won, by how much), writing it by hand is how a lesson ends up saying
+"the autoencoder wins" under a table where PCA won. These functions write the sentence
+*from* the numbers, for every outcome: a win, a loss, a tie within the noise, a mixed
+result. Each returns a :class:`Verdict`, which Jupyter shows as Markdown::
+
+    compare("the autoencoder", 0.0071, "PCA-32", 0.0156, measure="test MSE")
+
+**The autoencoder wins**: test MSE 0.0071 against PCA-32's 0.0156, 2.2× lower.
+
+What counts as noise is the caller's to say, from a measurement: ``spread`` is the
+relative seed-to-seed spread (0.024 for 2.4 %); ``tie_within`` a relative gap the lesson
+treats as a tie. A gap inside either is reported as a tie, never as a ranking.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A finding in one or two sentences of Markdown, and which way it went.
+
+    ``outcome`` is ``"wins"``, ``"loses"``, ``"tie"`` or ``"mixed"`` (from the point of view
+    of the first thing compared), so a lesson or a test can act on it without parsing text.
+    """
+
+    text: str
+    outcome: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text.replace("**", "")
+
+
+def number(value: float, digits: int = 3) -> str:
+    """A measured value with ``digits`` significant digits: 0.00711, 18.0, 1,234."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    if abs(value) >= 10 ** digits:
+        return f"{value:,.0f}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    return f"{value:,.{decimals}f}"
+
+
+def ratio_text(better: float, worse: float, lower_is_better: bool) -> str:
+    """How much better, in words: "2.2× lower", "12% higher"."""
+    if lower_is_better:
+        if better <= 0:
+            return "lower"
+        factor = worse / better
+        direction = "lower"
+    else:
+        if worse <= 0:
+            return "higher"
+        factor = better / worse
+        direction = "higher"
+    if factor >= 1.5:
+        return f"{factor:.1f}× {direction}"
+    return f"{100 * (factor - 1):.0f}% {direction}"
+
+
+def relative_gap(a: float, b: float) -> float:
+    """|a − b| relative to the smaller of the two magnitudes (0 when both are 0)."""
+    smaller = min(abs(a), abs(b))
+    if smaller == 0:
+        return 0.0 if a == b else math.inf
+    return abs(a - b) / smaller
+
+
+def _noise_band(tie_within: float, spread: float | None) -> tuple[float, str]:
+    if spread is not None and spread >= tie_within:
+        return spread, f"the seed-to-seed spread of {100 * spread:.1f}%"
+    return tie_within, f"the {100 * tie_within:.0f}% this lesson counts as noise"
+
+
+def compare(name: str, value: float, baseline: str, baseline_value: float, *,
+            measure: str = "test MSE", lower_is_better: bool = True, tie_within: float = 0.0,
+            spread: float | None = None, digits: int = 3) -> Verdict:
+    """``name``'s ``measure`` against ``baseline``'s: who wins, by how much, or a tie.
+
+    A relative gap at or below ``tie_within`` or ``spread`` is a tie. A value that is not
+    a finite number never wins: the sentence says the run failed.
+    """
+    a, b = number(value, digits), number(baseline_value, digits)
+    if not math.isfinite(value) or not math.isfinite(baseline_value):
+        broken = name if not math.isfinite(value) else baseline
+        outcome = "loses" if broken == name else "wins"
+        return Verdict(f"**No comparison**: {broken}'s {measure} is {value if broken == name else baseline_value}, "
+                       f"not a number; that run failed.", outcome)
+    band, band_text = _noise_band(tie_within, spread)
+    gap = relative_gap(value, baseline_value)
+    if gap <= band:
+        return Verdict(f"**A tie**: {name}'s {measure} {a} and {baseline}'s {b} differ by "
+                       f"{100 * gap:.1f}%, within {band_text}.", "tie")
+    first_better = value < baseline_value if lower_is_better else value > baseline_value
+    if first_better:
+        how = ratio_text(value, baseline_value, lower_is_better)
+        return Verdict(f"**{_capital(name)} wins**: {measure} {a} against {baseline}'s {b}, "
+                       f"{how}.", "wins")
+    how = ratio_text(baseline_value, value, lower_is_better)
+    return Verdict(f"**{_capital(baseline)} wins**: {measure} {b} against {name}'s {a}, "
+                   f"{how}.", "loses")
+
+
+def compare_at(name: str, baseline: str, results: Mapping[str, tuple[float, float]], *,
+               measure: str = "test MSE", lower_is_better: bool = True,
+               tie_within: float = 0.0, spread: float | None = None) -> Verdict:
+    """One comparison under several conditions ("at equal steps", "at equal time").
+
+    ``results`` maps each condition to ``(name's value, baseline's value)``. When every
+    condition goes the same way, one sentence says so; otherwise the verdict is
+    ``"mixed"`` and names the conditions on each side.
+    """
+    if not results:
+        raise ValueError("compare_at needs at least one condition")
+    parts = {condition: compare(name, a, baseline, b, measure=measure,
+                                lower_is_better=lower_is_better, tie_within=tie_within,
+                                spread=spread)
+             for condition, (a, b) in results.items()}
+    details = "; ".join(f"{condition}: {number(results[condition][0])} against "
+                        f"{number(results[condition][1])}" for condition in results)
+    outcomes = {verdict.outcome for verdict in parts.values()}
+    if len(outcomes) == 1:
+        outcome = outcomes.pop()
+        conditions = _join(list(results))
+        head = {"wins": f"**{_capital(name)} wins {conditions}**",
+                "loses": f"**{_capital(baseline)} wins {conditions}**",
+                "tie": f"**A tie {conditions}**"}[outcome]
+        return Verdict(f"{head} ({measure}, {name} against {baseline}: {details}).", outcome)
+    sides = []
+    for outcome, phrase in (("wins", f"{name} wins"), ("loses", f"{baseline} wins"),
+                            ("tie", "they tie")):
+        where = [c for c, v in parts.items() if v.outcome == outcome]
+        if where:
+            sides.append(f"{phrase} {_join(where)}")
+    return Verdict(f"**Mixed**: {', but '.join(sides)} ({measure}, {name} against "
+                   f"{baseline}: {details}).", "mixed")
+
+
+def rank(results: Mapping[str, float], *, measure: str = "test MSE",
+         lower_is_better: bool = True, spread: float | None = None,
+         tie_within: float = 0.0) -> Verdict:
+    """Order several results, and say where neighbours are too close to order.
+
+    The outcome is ``"wins"`` when the first place is clear of the second by more than
+    the noise band, else ``"tie"``.
+    """
+    if len(results) < 2:
+        raise ValueError("rank needs at least two results")
+    order = sorted(results.items(), key=lambda item: item[1], reverse=not lower_is_better)
+    band, band_text = _noise_band(tie_within, spread)
+    listing = ", ".join(f"{name} {number(value)}" for name, value in order)
+    close = [(a, b) for (a, va), (b, vb) in zip(order, order[1:]) if relative_gap(va, vb) <= band]
+    text = f"By {measure}, {'lowest' if lower_is_better else 'highest'} first: {listing}."
+    if not close:
+        return Verdict(f"**{_capital(order[0][0])} comes first**. {text} Every gap is larger "
+                       f"than {band_text}.", "wins")
+    pairs = _join([f"{a} and {b}" for a, b in close])
+    first_clear = close[0][0] != order[0][0]
+    head = (f"**{_capital(order[0][0])} comes first**" if first_clear
+            else f"**No clear winner between {order[0][0]} and {order[1][0]}**")
+    return Verdict(f"{head}. {text} The gap between {pairs} is within {band_text}, so one "
+                   f"run does not settle their order.", "wins" if first_clear else "tie")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
