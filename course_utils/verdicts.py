@@ -80,7 +80,7 @@ def relative_gap(a: float, b: float) -> float:
 
 def _noise_band(tie_within: float, spread: float | None) -> tuple[float, str]:
     if spread is not None and spread >= tie_within:
-        return spread, f"the seed-to-seed spread of {100 * spread:.1f}%"
+        return spread, f"a seed-to-seed spread of {100 * spread:.1f}%"
     return tie_within, f"the {100 * tie_within:.0f}% this lesson counts as noise"
 
 

@@ -69,3 +69,43 @@ def test_the_check_catches_build_words(text: str) -> None:
 ])
 def test_ordinary_words_pass(text: str) -> None:
     assert not build_words(text)
+
+
+# --------------------------------------------------------------------------- findings stated
+
+#: Phrases that send the reader to an output instead of saying what it shows.
+DEFERRING = re.compile(
+    r"printed (line|lines|above|below|sentence|verdict|table)"
+    r"|(line|lines|sentence|verdict|table|output|numbers?) (just )?(above|below) "
+    r"(says?|tells?|shows?|answers?)"
+    r"|the (cell|line|lines) (above|below) (says?|prints?|tells?)"
+    r"|says which|the verdict (printed|above|below)|the printout",
+    re.IGNORECASE,
+)
+MAX_DEFERRING = 10
+
+
+def _markdown(path: Path) -> list[str]:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in notebook["cells"] if c["cell_type"] == "markdown"]
+
+
+def deferring_phrases(text: str) -> list[str]:
+    return [m.group(0) for m in DEFERRING.finditer(text)]
+
+
+def test_findings_are_stated_not_deferred() -> None:
+    """A learner wants the sentence, not "the printed line says which": at most
+    ``MAX_DEFERRING`` such phrases in all the lessons' prose together."""
+    found = [(path.name, phrase) for path in NOTEBOOKS for cell in _markdown(path)
+             for phrase in deferring_phrases(cell)]
+    assert len(found) <= MAX_DEFERRING, f"{len(found)} deferring phrases: {found}"
+
+
+@pytest.mark.parametrize("text", [
+    "the printed verdict says", "The line above says which model won", "see the printout",
+    "the numbers below show", "the verdict printed under the table",
+])
+def test_the_count_catches_deferring_phrases(text: str) -> None:
+    assert deferring_phrases(text)

@@ -45,7 +45,7 @@ def test_a_gap_inside_the_noise_is_a_tie_and_says_which_noise() -> None:
     assert tie.outcome == "tie" and "10% this lesson counts as noise" in tie.text
     assert "2.0%" in tie.text
     seeded = compare("wide", 0.0100, "deep", 0.0103, spread=0.05, tie_within=0.01)
-    assert seeded.outcome == "tie" and "seed-to-seed spread of 5.0%" in seeded.text
+    assert seeded.outcome == "tie" and "a seed-to-seed spread of 5.0%" in seeded.text
     clear = compare("wide", 0.0100, "deep", 0.0200, spread=0.05)
     assert clear.outcome == "wins"
 
@@ -78,7 +78,7 @@ def test_rank_orders_and_refuses_to_order_inside_the_spread() -> None:
     close = rank({"cosine": 0.0100, "one-cycle": 0.0102, "constant": 0.020}, spread=0.024)
     assert close.outcome == "tie"
     assert "No clear winner between cosine and one-cycle" in close.text
-    assert "seed-to-seed spread of 2.4%" in close.text
+    assert "a seed-to-seed spread of 2.4%" in close.text
     higher = rank({"a": 0.80, "b": 0.90}, lower_is_better=False)
     assert higher.text.startswith("**B comes first**") and "highest first" in higher.text
     with pytest.raises(ValueError):
