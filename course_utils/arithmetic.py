@@ -21,32 +21,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
+from .models.validation import as_int
 from .summary import device_of, eval_mode
 from .tables import table, to_text
 
 
-def _require_positive(**values: int) -> None:
-    for name, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"{name} must be a whole number, got {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")
+def _whole(name: str, value: object) -> int:
+    """``value`` as an int: Python, NumPy and PyTorch integers are whole numbers; floats and bools are not."""
+    number = as_int(value)
+    if number is None:
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return number
 
 
-def _require_non_negative(**values: int) -> None:
+def _require_positive(**values: object) -> list[int]:
+    """Each value as an int that is at least 1, in order; ValueError naming the first that is not."""
+    numbers = []
     for name, value in values.items():
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"{name} must be a whole number, got {value!r}")
-        if value < 0:
-            raise ValueError(f"{name} cannot be negative, got {value}")
+        number = _whole(name, value)
+        if number < 1:
+            raise ValueError(f"{name} must be at least 1, got {number}")
+        numbers.append(number)
+    return numbers
+
+
+def _require_non_negative(**values: object) -> list[int]:
+    """Each value as an int that is at least 0, in order; ValueError naming the first that is not."""
+    numbers = []
+    for name, value in values.items():
+        number = _whole(name, value)
+        if number < 0:
+            raise ValueError(f"{name} cannot be negative, got {number}")
+        numbers.append(number)
+    return numbers
 
 
 def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
     """The span a dilated kernel covers: d(k − 1) + 1 (a 3×3 kernel with d=2 spans 5)."""
+    kernel_size, dilation = _require_positive(kernel_size=kernel_size, dilation=dilation)
     return dilation * (kernel_size - 1) + 1
 
 
@@ -59,8 +76,9 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     >>> conv_output_size(28, kernel_size=3, stride=2, padding=1)
     14
     """
-    _require_positive(size=size, kernel_size=kernel_size, stride=stride, dilation=dilation)
-    _require_non_negative(padding=padding)
+    size, kernel_size, stride, dilation = _require_positive(
+        size=size, kernel_size=kernel_size, stride=stride, dilation=dilation)
+    (padding,) = _require_non_negative(padding=padding)
     span = effective_kernel_size(kernel_size, dilation)
     padded = size + 2 * padding
     if span > padded:
@@ -84,11 +102,14 @@ def pool_output_size(size: int, kernel_size: int, stride: int | None = None, pad
     >>> pool_output_size(7, kernel_size=2, ceil_mode=True)
     4
     """
-    if pool not in ("max", "avg"):
+    if not isinstance(pool, str) or pool not in ("max", "avg"):
         raise ValueError(f'pool must be "max" or "avg", got {pool!r}')
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise ValueError(f"ceil_mode must be True or False, got {ceil_mode!r}")
     stride = kernel_size if stride is None else stride
-    _require_positive(size=size, kernel_size=kernel_size, stride=stride, dilation=dilation)
-    _require_non_negative(padding=padding)
+    size, kernel_size, stride, dilation = _require_positive(
+        size=size, kernel_size=kernel_size, stride=stride, dilation=dilation)
+    (padding,) = _require_non_negative(padding=padding)
     if pool == "avg" and dilation != 1:
         raise ValueError("AvgPool2d has no dilation: set dilation to 1 (or use MaxPool2d).")
     if padding > kernel_size // 2:
@@ -123,8 +144,10 @@ def conv_transpose_output_size(size: int, kernel_size: int, stride: int = 1, pad
     >>> conv_transpose_output_size(3, kernel_size=3, stride=2)
     7
     """
-    _require_positive(size=size, kernel_size=kernel_size, stride=stride, dilation=dilation)
-    _require_non_negative(padding=padding, output_padding=output_padding)
+    size, kernel_size, stride, dilation = _require_positive(
+        size=size, kernel_size=kernel_size, stride=stride, dilation=dilation)
+    padding, output_padding = _require_non_negative(padding=padding,
+                                                    output_padding=output_padding)
     if output_padding >= max(stride, dilation):
         raise ValueError(
             f"output_padding must be smaller than the stride or the dilation (here "
@@ -144,7 +167,7 @@ def conv_transpose_output_size(size: int, kernel_size: int, stride: int = 1, pad
 def upsample_conv_output_size(size: int, scale_factor: int, kernel_size: int, padding: int = 0,
                               dilation: int = 1) -> int:
     """Output size of ``nn.Upsample(scale_factor)`` followed by a stride-1 ``nn.Conv2d``."""
-    _require_positive(scale_factor=scale_factor, size=size)
+    scale_factor, size = _require_positive(scale_factor=scale_factor, size=size)
     return conv_output_size(size * scale_factor, kernel_size, 1, padding, dilation)
 
 
@@ -153,7 +176,7 @@ def same_padding(kernel_size: int, dilation: int = 1) -> int:
 
     Only odd effective kernels have one (an even kernel has no centre pixel).
     """
-    _require_positive(kernel_size=kernel_size, dilation=dilation)
+    kernel_size, dilation = _require_positive(kernel_size=kernel_size, dilation=dilation)
     span = effective_kernel_size(kernel_size, dilation)
     if span % 2 == 0:
         raise ValueError(

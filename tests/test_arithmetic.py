@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -14,6 +15,7 @@ from torch import nn
 from course_utils.arithmetic import (
     conv_output_size,
     conv_transpose_output_size,
+    effective_kernel_size,
     pool_output_size,
     same_padding,
     trace_shapes,
@@ -148,3 +150,34 @@ def test_trace_shapes_restores_training_mode() -> None:
     model = SimpleConvAutoencoder().train()
     trace_shapes(model, (1, 28, 28))
     assert model.training
+
+
+WHOLE_NUMBERS = [np.int64(28), np.int32(28), np.uint8(28), torch.tensor(28), np.array(28)]
+
+
+@pytest.mark.parametrize("size", WHOLE_NUMBERS, ids=lambda v: type(v).__name__)
+def test_numpy_and_torch_integers_are_whole_numbers(size) -> None:
+    """A size read from a tensor's shape or a NumPy array is as good as a Python int."""
+    assert conv_output_size(size, np.int64(3), stride=torch.tensor(2), padding=np.int8(1)) == 14
+    assert pool_output_size(size, torch.tensor(2)) == 14
+    assert conv_transpose_output_size(np.int64(14), 3, np.int64(2), 1, np.int64(1)) == 28
+    assert upsample_conv_output_size(size, np.int64(2), 3, 1) == 56
+    assert same_padding(np.int64(5)) == 2 and effective_kernel_size(np.int64(3), 2) == 5
+    assert type(conv_output_size(size, 3)) is int  # results are plain Python ints
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: pool_output_size(7, 2, ceil_mode="no"), "ceil_mode must be True or False"),
+    (lambda: pool_output_size(7, 2, ceil_mode=1), "ceil_mode must be True or False"),
+    (lambda: effective_kernel_size(-3, 2), "kernel_size must be at least 1"),
+    (lambda: effective_kernel_size(3, -2), "dilation must be at least 1"),
+    (lambda: effective_kernel_size(3, 0), "dilation must be at least 1"),
+    (lambda: conv_output_size(True, 3), "size must be a whole number"),
+    (lambda: conv_output_size(28, 3.0), "kernel_size must be a whole number"),
+    (lambda: conv_output_size(28, torch.tensor(3.0)), "kernel_size must be a whole number"),
+    (lambda: conv_output_size(28, torch.tensor([3, 3])), "kernel_size must be a whole number"),
+    (lambda: pool_output_size(7, 2, pool=["max"]), "pool must be"),
+])
+def test_smaller_inputs_are_refused_with_the_argument_named(call, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        call()
