@@ -23,12 +23,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# ShapeMismatchError is defined beside the models, which refuse a wrong image size themselves;
+# the losses check every reconstruction too.
+from .models.validation import ShapeMismatchError
+
 Objective = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-class ShapeMismatchError(ValueError):
-    """A decoder produced images of a different shape than its input."""
-
 
 
 # --------------------------------------------------------------------------- reconstruction

@@ -96,3 +96,86 @@ def test_models_know_no_training_loop_and_no_data() -> None:
                     f"{path.name} imports {node.module}"
             if isinstance(node, ast.Import):
                 assert not any(a.name.startswith("course_utils") for a in node.names), path.name
+
+
+# --------------------------------------------------------------------------- smaller inputs
+
+import numpy as np  # noqa: E402
+
+from course_utils.losses import ShapeMismatchError  # noqa: E402
+from course_utils.models import (  # noqa: E402
+    ConvVAE,
+    FlatConvAutoencoder,
+    SparseConvAutoencoder,
+    UNetAutoencoder,
+    UpsampleConvAutoencoder,
+)
+
+
+@pytest.mark.parametrize("build, attribute, value", [
+    (lambda n: DeepConvAutoencoder(n), "latent_channels", 4),
+    (lambda n: UpsampleConvAutoencoder(n), "latent_channels", 4),
+    (lambda n: FlatConvAutoencoder(n), "latent_dim", 4),
+    (lambda n: ConvVAE(n), "latent_dim", 4),
+    (lambda n: SparseConvAutoencoder(n), "code_size", 4),
+    (lambda n: DeepAutoencoder(latent_dim=n), "latent_dim", 4),
+    (lambda n: FCAutoencoder((32, n)), "latent_dim", 4),
+    (lambda n: UNetAutoencoder(code_channels=n), "code_channels", 4),
+])
+@pytest.mark.parametrize("number", [np.int64(4), np.int32(4), torch.tensor(4)],
+                         ids=["np.int64", "np.int32", "torch"])
+def test_numpy_and_torch_integers_build_models(build, attribute: str, value: int,
+                                               number) -> None:
+    model = build(number)
+    stored = getattr(model, attribute)
+    assert stored == value and type(stored) is int  # kept as a plain int
+
+
+def test_widths_may_come_from_numpy() -> None:
+    assert FCAutoencoder(hidden_sizes=np.array([256, 64])).latent_dim == 64
+    assert UNetAutoencoder(channels=np.array([8, 16])).code_channels == 4
+
+
+@pytest.mark.parametrize("build, error, words", [
+    (lambda: DeepConvAutoencoder(2.5), TypeError, "latent_channels must be a whole number"),
+    (lambda: DeepConvAutoencoder(64.0), TypeError, "latent_channels must be a whole number"),
+    (lambda: DeepConvAutoencoder(True), TypeError, "latent_channels must be a whole number"),
+    (lambda: DeepConvAutoencoder("64"), TypeError, "latent_channels must be a whole number"),
+    (lambda: DeepConvAutoencoder(10**9), ValueError, "latent_channels must be at most 4,096"),
+    (lambda: DeepAutoencoder(latent_dim=0), ValueError, "latent_dim must be at least 1"),
+    (lambda: DeepAutoencoder(latent_dim=-3), ValueError, "latent_dim must be at least 1"),
+    (lambda: DeepAutoencoder(hidden_sizes=(512, 0)), ValueError, r"hidden_sizes\[1\]"),
+    (lambda: DeepAutoencoder(dropout="0.2"), TypeError, "dropout"),
+    (lambda: DeepAutoencoder(dropout=float("nan")), ValueError, "dropout"),
+    (lambda: DeepAutoencoder(batchnorm="no"), TypeError, "batchnorm must be True or False"),
+    (lambda: DeepAutoencoder(image_shape=(1, 28)), ValueError, "image_shape must have 3"),
+    (lambda: DeepAutoencoder(image_shape=(3, 4096, 4096)), ValueError, "parameters"),
+    (lambda: FCAutoencoder(hidden_sizes=64), TypeError, "hidden_sizes must be a sequence"),
+    (lambda: FCAutoencoder(hidden_sizes="64"), TypeError, "hidden_sizes must be a sequence"),
+    (lambda: FCAutoencoder(hidden_sizes=(256, 2.5)), TypeError, r"hidden_sizes\[1\]"),
+    (lambda: SimpleConvAutoencoder(0), ValueError, "channels must be at least 1"),
+    (lambda: FlatConvAutoencoder(2.5), TypeError, "latent_dim must be a whole number"),
+    (lambda: FlatConvAutoencoder(8, channels=(16,)), ValueError, "channels must have 2"),
+    (lambda: ConvVAE(0), ValueError, "latent_dim must be at least 1"),
+    (lambda: SparseConvAutoencoder(16, channels=(16, 0)), ValueError, r"channels\[1\]"),
+    (lambda: UNetAutoencoder(skips="no"), TypeError, "skips must be True or False"),
+    (lambda: UNetAutoencoder(in_channels=1.5), TypeError, "in_channels"),
+    (lambda: UpsampleConvAutoencoder(4, mode=["nearest"]), TypeError, "mode must be one of"),
+    (lambda: UpsampleConvAutoencoder(4, align_corners="yes"), TypeError, "align_corners"),
+])
+def test_bad_constructor_arguments_are_named(build, error, words: str) -> None:
+    with pytest.raises(error, match=words):
+        build()
+
+
+@pytest.mark.parametrize("model_class, returned", [
+    (DeepConvAutoencoder, "1×36×36"), (UpsampleConvAutoencoder, "1×40×40")])
+def test_other_image_sizes_are_refused_not_resized(model_class, returned: str) -> None:
+    """32×32 images through a model sized for 28×28 used to come back 36×36 or 40×40."""
+    model = model_class(4).eval()
+    with torch.no_grad(), pytest.raises(ShapeMismatchError) as error:
+        model(torch.rand(2, 1, 32, 32))
+    message = str(error.value)
+    assert returned in message and "1×32×32" in message and "28×28" in message
+    with torch.no_grad():
+        assert model(torch.rand(2, 1, 28, 28)).shape == (2, 1, 28, 28)  # the size it is for

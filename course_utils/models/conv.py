@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from .base import Autoencoder
+from .validation import check_same_size, whole_number
 
 
 class SimpleConvAutoencoder(Autoencoder):
@@ -21,6 +23,7 @@ class SimpleConvAutoencoder(Autoencoder):
 
     def __init__(self, channels: int = 16) -> None:
         super().__init__()
+        channels = whole_number("channels", channels)
         self.encoder = nn.Sequential(
             nn.Conv2d(1, channels, kernel_size=3, stride=1, padding=1),  # 1×28×28 → 16×28×28
             nn.ReLU(),
@@ -68,8 +71,7 @@ class DeepConvAutoencoder(Autoencoder):
 
     def __init__(self, latent_channels: int = 64) -> None:
         super().__init__()
-        if latent_channels < 1:
-            raise ValueError(f"latent_channels must be at least 1, got {latent_channels}")
+        latent_channels = whole_number("latent_channels", latent_channels)
         self.latent_channels = latent_channels
         self.encoder = nn.Sequential(
             *_conv_stage(1, 16),  # 1×28×28 → 16×14×14
@@ -83,3 +85,13 @@ class DeepConvAutoencoder(Autoencoder):
             nn.Conv2d(16, 1, kernel_size=3, stride=1, padding=1),  # 16×28×28 → 1×28×28
             nn.Sigmoid(),
         )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``decode(encode(x))``, refused unless it has the input's size: 28×28 in, 28×28 out.
+
+        Another size would come back resized (32×32 returns 36×36), so it raises
+        :class:`~course_utils.models.validation.ShapeMismatchError` naming both shapes.
+        """
+        x_hat = super().forward(x)
+        check_same_size(self, x, x_hat)
+        return x_hat

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from . import validation
 from .base import Autoencoder
 
 ImageShape = tuple[int, int, int]
@@ -54,10 +55,11 @@ class FCAutoencoder(Autoencoder):
     def __init__(self, hidden_sizes: Sequence[int] = (256, 128, 64),
                  image_shape: ImageShape = (1, 28, 28)) -> None:
         super().__init__()
-        if not hidden_sizes or min(hidden_sizes) < 1:
-            raise ValueError(f"hidden_sizes must be positive widths, got {list(hidden_sizes)}")
+        hidden_sizes = validation.widths("hidden_sizes", hidden_sizes)
+        image_shape = validation.widths("image_shape", image_shape, count=3)
         self.latent_dim = hidden_sizes[-1]
         widths = [math.prod(image_shape), *hidden_sizes]
+        validation.fc_parameter_budget(tuple(widths))
         self.encoder, self.decoder = _mirror_stacks(
             widths, batchnorm=False, dropout=0.0, image_shape=image_shape)
 
@@ -74,10 +76,14 @@ class DeepAutoencoder(Autoencoder):
                  *, batchnorm: bool = True, dropout: float = 0.2,
                  image_shape: ImageShape = (1, 28, 28)) -> None:
         super().__init__()
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout is a probability in [0, 1), got {dropout}")
+        hidden_sizes = validation.widths("hidden_sizes", hidden_sizes, allow_empty=True)
+        latent_dim = validation.whole_number("latent_dim", latent_dim)
+        batchnorm = validation.flag("batchnorm", batchnorm)
+        dropout = validation.probability("dropout", dropout)
+        image_shape = validation.widths("image_shape", image_shape, count=3)
         self.latent_dim = latent_dim
         widths = [math.prod(image_shape), *hidden_sizes, latent_dim]
+        validation.fc_parameter_budget(tuple(widths))
         self.encoder, self.decoder = _mirror_stacks(
             widths, batchnorm=batchnorm, dropout=dropout, image_shape=image_shape)
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from torch import nn
 
 from .base import Autoencoder
+from .validation import whole_number, widths
 
 
 def conv_encoder_trunk(channels: Sequence[int] = (16, 32), *,
@@ -26,9 +27,9 @@ def conv_encoder_trunk(channels: Sequence[int] = (16, 32), *,
     ``"batchnorm"`` (features centred on zero per channel; see
     :class:`~course_utils.models.sparse.SparseConvAutoencoder` for why it needs that).
     """
-    if final not in ("relu", "batchnorm"):
+    if not isinstance(final, str) or final not in ("relu", "batchnorm"):
         raise ValueError(f'final must be "relu" or "batchnorm", got {final!r}')
-    c1, c2 = channels
+    c1, c2 = widths("channels", channels, count=2)
     return nn.Sequential(
         nn.Conv2d(1, c1, kernel_size=3, stride=2, padding=1),  # 1×28×28 → C1×14×14
         nn.ReLU(),
@@ -60,11 +61,11 @@ def conv_decoder_trunk(channels: Sequence[int] = (16, 32)) -> nn.Sequential:
     )
 
 
-def check_flat_sizes(latent_dim: int, channels: Sequence[int]) -> None:
-    if latent_dim < 1:
-        raise ValueError(f"latent_dim must be at least 1, got {latent_dim}")
-    if len(channels) != 2 or min(channels) < 1:
-        raise ValueError(f"channels must be two positive widths, got {list(channels)}")
+def check_flat_sizes(latent_dim: int, channels: Sequence[int], *,
+                     name: str = "latent_dim") -> tuple[int, tuple[int, int]]:
+    """``latent_dim`` as an int of at least 1 and ``channels`` as two positive widths."""
+    c1, c2 = widths("channels", channels, count=2)
+    return whole_number(name, latent_dim), (c1, c2)
 
 
 class FlatConvAutoencoder(Autoencoder):
@@ -78,7 +79,7 @@ class FlatConvAutoencoder(Autoencoder):
 
     def __init__(self, latent_dim: int = 20, channels: Sequence[int] = (16, 32)) -> None:
         super().__init__()
-        check_flat_sizes(latent_dim, channels)
+        latent_dim, channels = check_flat_sizes(latent_dim, channels)
         self.latent_dim = latent_dim
         features = channels[1] * 7 * 7
         self.encoder = nn.Sequential(conv_encoder_trunk(channels),

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .base import Autoencoder
-from .flat import conv_decoder_trunk, conv_encoder_trunk
+from .flat import check_flat_sizes, conv_decoder_trunk, conv_encoder_trunk
 
 
 class UnitNormLinear(nn.Linear):
@@ -59,8 +59,7 @@ class SparseConvAutoencoder(Autoencoder):
 
     def __init__(self, code_size: int = 64, channels: Sequence[int] = (16, 32)) -> None:
         super().__init__()
-        if code_size < 1:
-            raise ValueError(f"code_size must be at least 1, got {code_size}")
+        code_size, channels = check_flat_sizes(code_size, channels, name="code_size")
         self.code_size = code_size
         features = channels[1] * 7 * 7
         self.encoder = nn.Sequential(

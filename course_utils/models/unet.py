@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from .base import Autoencoder
+from .validation import flag, whole_number, widths
 
 
 def _same_conv(in_channels: int, out_channels: int) -> nn.Conv2d:
@@ -41,11 +42,10 @@ class UNetAutoencoder(Autoencoder):
     def __init__(self, in_channels: int = 1, channels: tuple[int, int] = (16, 32),
                  code_channels: int = 4, *, skips: bool = True) -> None:
         super().__init__()
-        if len(channels) != 2 or min(channels) < 1:
-            raise ValueError(f"channels must be two positive widths, got {channels}")
-        if in_channels < 1 or code_channels < 1:
-            raise ValueError("in_channels and code_channels must be at least 1")
-        c1, c2 = channels
+        c1, c2 = widths("channels", channels, count=2)
+        in_channels = whole_number("in_channels", in_channels)
+        code_channels = whole_number("code_channels", code_channels)
+        skips = flag("skips", skips)
         self.in_channels = in_channels
         self.code_channels = code_channels
         self.skips = skips

@@ -8,10 +8,12 @@ convolution it replaces (a 3×3 kernel from C_in to C_out channels plus a bias e
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from .base import Autoencoder
 from .conv import _conv_stage
+from .validation import check_same_size, choice, flag, whole_number
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 
@@ -52,10 +54,9 @@ class UpsampleConvAutoencoder(Autoencoder):
     def __init__(self, latent_channels: int = 64, mode: str = "nearest", *,
                  align_corners: bool = False) -> None:
         super().__init__()
-        if latent_channels < 1:
-            raise ValueError(f"latent_channels must be at least 1, got {latent_channels}")
-        if mode not in UPSAMPLE_MODES:
-            raise ValueError(f"mode must be one of {UPSAMPLE_MODES}, got {mode!r}")
+        latent_channels = whole_number("latent_channels", latent_channels)
+        mode = choice("mode", mode, UPSAMPLE_MODES)
+        align_corners = flag("align_corners", align_corners)
         self.latent_channels = latent_channels
         self.mode = mode
         self.encoder = nn.Sequential(
@@ -71,3 +72,13 @@ class UpsampleConvAutoencoder(Autoencoder):
             nn.Conv2d(16, 1, kernel_size=3, stride=1, padding=1),  # 16×28×28 → 1×28×28
             nn.Sigmoid(),
         )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``decode(encode(x))``, refused unless it has the input's size: 28×28 in, 28×28 out.
+
+        Another size would come back resized (32×32 returns 40×40), so it raises
+        :class:`~course_utils.models.validation.ShapeMismatchError` naming both shapes.
+        """
+        x_hat = super().forward(x)
+        check_same_size(self, x, x_hat)
+        return x_hat

@@ -58,7 +58,7 @@ class ConvVAE(Autoencoder):
 
     def __init__(self, latent_dim: int = 20, channels: Sequence[int] = (16, 32)) -> None:
         super().__init__()
-        check_flat_sizes(latent_dim, channels)
+        latent_dim, channels = check_flat_sizes(latent_dim, channels)
         self.latent_dim = latent_dim
         features = channels[1] * 7 * 7
         self.encoder = conv_encoder_trunk(channels)  # N×1×28×28 → N×1568
