@@ -51,11 +51,14 @@ def as_array(image: Any) -> np.ndarray:
 
 
 def png_bytes(image: Any, *, scale: int = 4, vmin: float = 0.0, vmax: float = 1.0,
-              cmap: str | None = None) -> bytes:
+              cmap: str | None = None, optimize: bool = True) -> bytes:
     """The image as PNG bytes, each pixel drawn as a ``scale``×``scale`` block.
 
     Values are clipped to [``vmin``, ``vmax``]; a grey image stays grey unless ``cmap`` (a
     matplotlib colour map name, such as ``"magma"`` for error maps) colours it.
+    ``optimize=False`` skips PIL's search for the smallest encoding: a colour image then
+    takes about 1 ms instead of about 15 ms, for a file a few per cent larger (for
+    images an explorer redraws while a control moves).
     """
     from PIL import Image
 
@@ -69,7 +72,7 @@ def png_bytes(image: Any, *, scale: int = 4, vmin: float = 0.0, vmax: float = 1.
     if scale > 1:
         pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", optimize=True)
+    Image.fromarray(pixels).save(buffer, format="PNG", optimize=optimize)
     return buffer.getvalue()
 
 
@@ -160,6 +163,8 @@ def frames_stack(slider: Any, frames: Sequence[str]) -> Any:
     stack = widgets.Stack([widgets.HTML(frame) for frame in frames],
                           selected_index=slider.index)
     widgets.jslink((slider, "index"), (stack, "selected_index"))
+    slider.add_class("course-frames-slider")  # the site's test moves these and watches
+    stack.add_class("course-frames")  # the frames change
     return stack
 
 
