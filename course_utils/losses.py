@@ -4,7 +4,8 @@ Every *objective* has the signature ``objective(model, inputs, targets) -> loss`
 scalar tensor), which is what :func:`course_utils.training.train` calls for every batch:
 
 - :func:`reconstruction_objective`: mean per-pixel MSE or BCE between ``model(inputs)``
-  and ``targets`` (the default; with corrupted inputs, a denoising autoencoder);
+  and ``targets`` (the default; with corrupted inputs, a denoising autoencoder); BCE is
+  computed from the model's logits (its output before the final Sigmoid);
 - :func:`vae_objective`: the negative ELBO of a VAE, reconstruction + KL, in nats per image;
 - :func:`sparse_objective`: reconstruction + an L1 penalty on the code.
 
@@ -23,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .models.base import logits_of
 # ShapeMismatchError is defined beside the models, which refuse a wrong image size themselves;
 # the losses check every reconstruction too.
 from .models.validation import ShapeMismatchError
@@ -49,30 +51,60 @@ def check_reconstruction_shape(x_hat: torch.Tensor, x: torch.Tensor) -> None:
         )
 
 
-def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, loss: str = "mse") -> torch.Tensor:
+def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, loss: str = "mse", *,
+                        logits: bool = False) -> torch.Tensor:
     """Mean per-pixel reconstruction loss: ``"mse"`` (squared error) or ``"bce"`` (cross-entropy).
 
-    BCE treats each pixel value in [0, 1] as a probability, so the model must end in a
-    Sigmoid (every model of the course does). The loss is always computed in float32,
-    even when the model ran in bfloat16 (mixed precision).
+    BCE treats each pixel value in [0, 1] as a probability. With ``logits=True``, ``x_hat``
+    holds the model's output *before* its final Sigmoid (``model.logits(x)``), and BCE is
+    ``binary_cross_entropy_with_logits``: the same value, but a gradient, σ(a) − x, that
+    stays alive where the Sigmoid saturates. On Sigmoid outputs (``logits=False``), a
+    float32 Sigmoid rounds to exactly 0 or 1 for large |a|, and there the gradient is
+    exactly 0. The loss is always computed in float32, even when the model ran in
+    bfloat16 (mixed precision).
     """
     check_reconstruction_shape(x_hat, x)
+    if loss not in ("mse", "bce"):
+        raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
     with torch.autocast(x_hat.device.type, enabled=False):
         x_hat, x = x_hat.float(), x.float()
-        if loss == "mse":
-            return F.mse_loss(x_hat, x)
         if loss == "bce":
+            if logits:
+                return F.binary_cross_entropy_with_logits(x_hat, x)
             return F.binary_cross_entropy(x_hat, x)
-    raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
+        return F.mse_loss(torch.sigmoid(x_hat) if logits else x_hat, x)
+
+
+def model_logits(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+    """The model's output before its final Sigmoid: ``model.logits(inputs)`` where the model
+    has that method (every course model does), else read before its last ``nn.Sigmoid``."""
+    method = getattr(model, "logits", None)
+    if callable(method):
+        return method(inputs)
+    return logits_of(model, lambda: model(inputs))
+
+
+def decoded_logits(model: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """``model.decode(z)`` before its final Sigmoid (``model.decode_logits`` where it exists)."""
+    method = getattr(model, "decode_logits", None)
+    if callable(method):
+        return method(z)
+    return logits_of(model, lambda: model.decode(z))
 
 
 def reconstruction_objective(loss: str) -> Objective:
-    """The default objective: reconstruct the (clean) targets from the inputs."""
+    """The default objective: reconstruct the (clean) targets from the inputs.
+
+    MSE compares ``model(inputs)`` with the targets; BCE is computed from the model's
+    logits (:func:`model_logits`), so the model needs a final ``nn.Sigmoid``.
+    """
     if loss not in ("mse", "bce"):
         raise ValueError(f'loss must be "mse" or "bce", got {loss!r}')
 
     def objective(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        return reconstruction_loss(model(inputs), targets, loss)
+        if loss == "bce":
+            return reconstruction_loss(model_logits(model, inputs), targets, "bce", logits=True)
+        return reconstruction_loss(model(inputs), targets, "mse")
 
     objective.__qualname__ = f"reconstruction_objective({loss!r})"
     return objective
@@ -91,12 +123,18 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).flatten(1).sum(dim=1)
 
 
-def reconstruction_nll(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """−log p(x | z) of each image: binary cross-entropy summed over its pixels, shape N (float32)."""
+def reconstruction_nll(x_hat: torch.Tensor, x: torch.Tensor, *,
+                       logits: bool = False) -> torch.Tensor:
+    """−log p(x | z) of each image: binary cross-entropy summed over its pixels, shape N (float32).
+
+    ``logits=True``: ``x_hat`` is the decoder's output before its Sigmoid (what training
+    uses, see :func:`reconstruction_loss`); otherwise pixel probabilities in [0, 1].
+    """
     if x_hat.shape != x.shape:
         raise ValueError(f"shapes differ: {tuple(x_hat.shape)} vs {tuple(x.shape)}")
     with torch.autocast(x_hat.device.type, enabled=False):
-        bce = F.binary_cross_entropy(x_hat.float(), x.float(), reduction="none")
+        bce = (F.binary_cross_entropy_with_logits if logits else F.binary_cross_entropy)(
+            x_hat.float(), x.float(), reduction="none")
     return bce.flatten(1).sum(dim=1)
 
 
@@ -121,8 +159,8 @@ def elbo_terms(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor | N
     targets = inputs if targets is None else targets
     mu, logvar = model.encode_distribution(inputs)  # each N×latent_dim
     z = model.reparameterize(mu, logvar, generator)  # N×latent_dim, one draw per image
-    x_hat = model.decode(z)  # N×1×28×28
-    return reconstruction_nll(x_hat, targets), kl_divergence(mu, logvar)
+    logits = decoded_logits(model, z)  # N×1×28×28, before the decoder's Sigmoid
+    return reconstruction_nll(logits, targets, logits=True), kl_divergence(mu, logvar)
 
 
 @dataclass
@@ -159,6 +197,7 @@ class VAEObjective:
             raise ValueError(f"beta weighs the KL term and cannot be negative, got {beta}")
         self.beta = beta
         self.__qualname__ = f"VAEObjective(beta={beta!r})"  # names it in cache keys
+        self.reconstruction = "bce from logits"  # in cache keys too: older weights differ
         self._calls: list[tuple[bool, int, float, float]] = []
 
     def __call__(self, model: nn.Module, inputs: torch.Tensor,
@@ -238,8 +277,11 @@ def sparse_objective(l1_weight: float, loss: str = "mse") -> Objective:
 
     def objective(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         z = model.encode(inputs)  # N×code_size
-        x_hat = model.decode(z)  # N×1×28×28
-        return reconstruction_loss(x_hat, targets, loss) + l1_weight * l1_penalty(z)
+        if loss == "bce":  # from the logits, as in reconstruction_objective
+            recon = reconstruction_loss(decoded_logits(model, z), targets, "bce", logits=True)
+        else:
+            recon = reconstruction_loss(model.decode(z), targets, loss)  # N×1×28×28 vs targets
+        return recon + l1_weight * l1_penalty(z)
 
     objective.__qualname__ = f"sparse_objective({l1_weight!r}, {loss!r})"
     return objective

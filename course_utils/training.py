@@ -542,6 +542,8 @@ def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
     """
     text = "\n".join([architecture(model), f"fast={is_fast()}"]
                      + [f"{k}={_describe(v)}" for k, v in sorted(settings.items())])
+    if settings.get("loss") == "bce":  # BCE is computed from logits: weights trained on
+        text += "\nbce=from logits"  # Sigmoid outputs (saturating gradients) are not reused
     digest = hashlib.sha1(text.encode()).hexdigest()[:10]
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
     return f"{safe}-{digest}.pt"

@@ -174,6 +174,55 @@ def rank(results: Mapping[str, float], *, measure: str = "test MSE",
                    f"run does not settle their order.", "wins" if first_clear else "tie")
 
 
+def regularizer(name: str, *, with_train: float, with_test: float, without_train: float,
+                without_test: float, measure: str = "MSE", overfit_above: float = 0.1,
+                tie_within: float = 0.0, spread: float | None = None) -> Verdict:
+    """What a regulariser (Dropout, weight decay) did: to the test error, and to the gap.
+
+    Overfitting is a test error well above the training error, both measured the same way
+    (eval mode). The verdict compares the test errors with and without ``name``
+    (:func:`compare`), says whether the model without it overfits (its gap above
+    ``overfit_above`` of its test error), and whether ``name`` narrowed or widened the
+    gap, and how: every clause is read from the four numbers, so it holds for any outcome.
+    The outcome is :func:`compare`'s, from the point of view of the model with ``name``.
+    """
+    values = (with_train, with_test, without_train, without_test)
+    if not all(math.isfinite(v) for v in values):
+        return Verdict(f"**No verdict on {name}**: a training or test {measure} is not a "
+                       f"number; that run failed.", "loses")
+    test = compare(f"the model with {name}", with_test, f"the model without {name}",
+                   without_test, measure=f"test {measure}", tie_within=tie_within,
+                   spread=spread)
+    gap_without, gap_with = without_test - without_train, with_test - with_train
+    relative = gap_without / without_test if without_test > 0 else 0.0
+    side = "above" if gap_without >= 0 else "below"
+    overfits = relative > overfit_above
+    first = (f"Without {name}, the test {measure} is {100 * abs(relative):.0f}% {side} the "
+             f"training {measure} ({number(without_test)} against {number(without_train)}, "
+             f"both in eval mode): "
+             + (f"the model overfits, which is what {name} is meant to reduce."
+                if overfits else f"little overfitting for {name} to cure."))
+    band, _ = _noise_band(tie_within, spread)
+    change = gap_with - gap_without
+    gaps = f"the gap ({gap_with:+.4f} with {name} against {gap_without:+.4f} without)"
+    if abs(change) <= band * abs(without_test):
+        second = f"{_capital(name)} left {gaps} about the same."
+    elif change < 0:
+        how = {"loses": (f", by raising the training {measure} ({number(with_train)} against "
+                         f"{number(without_train)}), not by lowering the test {measure}"),
+               "wins": f", and the test {measure} fell with it",
+               "tie": f", while the test {measure} stayed within the noise"}[test.outcome]
+        second = f"{_capital(name)} narrowed {gaps}{how}."
+    else:
+        how = {"loses": f" and raised the test {measure}",
+               "wins": (f"; the test {measure} fell all the same, because {name} lowered "
+                        f"the training {measure} even more"),
+               "tie": f", while the test {measure} stayed within the noise"}[test.outcome]
+        second = f"{_capital(name)} widened {gaps}{how}."
+    return Verdict(f"{test.text} {first} {second}", test.outcome)
+
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 

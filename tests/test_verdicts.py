@@ -95,3 +95,75 @@ def test_verdict_shows_as_markdown_in_jupyter_and_plain_in_print() -> None:
                                          (1234.5, "1,234"), (0.0, "0"), (math.nan, "nan")])
 def test_number_keeps_three_significant_digits(value: float, text: str) -> None:
     assert number(value) == text
+
+
+# --------------------------------------------------------------------------- regularizer
+
+
+def _reg(with_train: float, with_test: float, without_train: float, without_test: float,
+         **options: float) -> Verdict:
+    from course_utils.verdicts import regularizer
+
+    return regularizer("Dropout", with_train=with_train, with_test=with_test,
+                       without_train=without_train, without_test=without_test, **options)
+
+
+def _gaps_in(text: str) -> tuple[float, float]:
+    found = re.search(r"the gap \(([+-][\d.]+) with Dropout against ([+-][\d.]+) without\)", text)
+    assert found, text
+    return float(found.group(1)), float(found.group(2))
+
+
+@pytest.mark.parametrize("numbers, outcome, overfits, change", [
+    # lesson 04 on the offline digits: barely overfits; Dropout raises both errors
+    ((0.05335, 0.04958, 0.02793, 0.02882), "loses", False, "narrowed"),
+    # other digits: the gap was 0.004 and Dropout widened it to 0.022
+    ((0.030, 0.052, 0.026, 0.030), "loses", True, "widened"),
+    # a model that overfits, cured: gap and test error both fall
+    ((0.020, 0.024, 0.010, 0.030), "wins", True, "narrowed"),
+    # lower test error but an even lower training error
+    ((0.010, 0.025, 0.028, 0.030), "wins", False, "widened"),
+    # test errors tie, the gap narrows
+    ((0.0295, 0.0300, 0.0200, 0.0301), "tie", True, "narrowed"),
+    # nothing moved beyond the noise
+    ((0.0279, 0.0288, 0.0279, 0.0288), "tie", False, "about the same"),
+])
+def test_regularizer_verdict_reads_true_for_every_outcome(numbers, outcome, overfits, change):
+    with_train, with_test, without_train, without_test = numbers
+    verdict = _reg(*numbers, tie_within=0.05)
+    text = verdict.text
+    assert verdict.outcome == outcome
+    assert ("the model overfits" in text) == overfits
+    assert ("little overfitting" in text) == (not overfits)
+    relative = (without_test - without_train) / without_test
+    shown = float(re.search(r"the test MSE is (\d+)% (above|below)", text).group(1))
+    assert shown == pytest.approx(100 * abs(relative), abs=0.6)
+    assert (relative > 0.1) == overfits  # the clause agrees with the percentage it prints
+    gap_with, gap_without = _gaps_in(text)
+    assert gap_with == pytest.approx(with_test - with_train, abs=6e-5)
+    assert gap_without == pytest.approx(without_test - without_train, abs=6e-5)
+    if change == "narrowed":
+        assert "narrowed the gap" in text and gap_with < gap_without
+    elif change == "widened":
+        assert "widened the gap" in text and gap_with > gap_without
+    else:
+        assert "about the same" in text
+    if outcome == "loses":
+        assert text.startswith("**The model without Dropout wins**")
+        assert "fell" not in text
+    if outcome == "wins":
+        assert text.startswith("**The model with Dropout wins**") and "fell" in text
+    if "by raising the training MSE" in text:
+        assert with_train > without_train
+
+
+def test_the_failing_verdict_of_the_old_lesson_cannot_come_back():
+    """Dropout widened the gap from 0.004 to 0.022: the sentence never says it cured anything."""
+    text = _reg(0.030, 0.052, 0.026, 0.030).text
+    assert "widened the gap (+0.0220 with Dropout against +0.0040 without) and raised the test MSE" in text
+    assert "narrowed" not in text
+
+
+def test_regularizer_with_a_failed_run_says_so():
+    verdict = _reg(math.nan, 0.05, 0.02, 0.03)
+    assert verdict.outcome == "loses" and "not a number" in verdict.text
