@@ -50,6 +50,7 @@ html_theme_options = {
     "path_to_docs": "",
     "use_repository_button": True,
     "launch_buttons": {"binderhub_url": "https://mybinder.org",
+                       "colab_url": "https://colab.research.google.com",
                        "notebook_interface": "jupyterlab"},
     "show_toc_level": 2,
 }
