@@ -173,11 +173,13 @@ def test_cached_train_trains_once_then_loads(tmp_path: Path, blobs: ImageSet, mo
         raise AssertionError("should have loaded from the cache")
 
     monkeypatch.setattr(training, "train", no_training)
+    seed_everything(0)  # the same initial weights: the same run
     second = SimpleConvAutoencoder()
     h2 = cached_train(second, "simple", blobs, blobs, directory=tmp_path, epochs=1, progress=False)
     assert h2.train_loss == h1.train_loss
     assert torch.equal(first.decoder[0].weight, second.decoder[0].weight)
     with pytest.raises(AssertionError, match="cache"):  # a changed setting is a new entry
+        seed_everything(0)
         cached_train(SimpleConvAutoencoder(), "simple", blobs, blobs, directory=tmp_path,
                      epochs=2, progress=False)
 
@@ -340,6 +342,7 @@ def test_cache_key_sees_the_exact_images_and_their_order() -> None:
 
 def test_cache_key_sees_settings_a_layer_repr_leaves_out() -> None:
     def model(align_corners: bool) -> nn.Module:
+        seed_everything(0)  # the same initial weights each time
         return nn.Sequential(nn.Upsample(scale_factor=2, mode="bilinear",
                                          align_corners=align_corners), nn.Conv2d(1, 1, 3))
 
