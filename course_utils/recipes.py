@@ -31,7 +31,7 @@ from typing import Any
 
 from torch import nn
 
-from .config import budget, checkpoint_dir, seed_everything
+from .config import budget, seed_everything
 from .data import ImageSet, load_mnist
 from .losses import EpochTerms, vae_objective
 from .models import (
@@ -42,7 +42,14 @@ from .models import (
     FlatConvAutoencoder,
     SimpleConvAutoencoder,
 )
-from .training import History, SchedulerSpec, cache_key, cached_train
+from .training import (
+    History,
+    SchedulerSpec,
+    _warn,
+    cached_train,
+    checkpoint_path,
+    write_atomically,
+)
 
 
 def standard_data() -> tuple[ImageSet, ImageSet]:
@@ -159,18 +166,47 @@ def train_vae(model: ConvVAE, name: str, train_set: ImageSet, test_set: ImageSet
 
     Returns ``(history, terms)``: the training history (losses are −ELBO per image) and one
     :class:`~course_utils.losses.EpochTerms` per epoch. The terms are saved in a small JSON
-    file beside the checkpoint, so a second run loads them too.
+    file beside the checkpoint (written atomically, like the checkpoint), so a second run
+    loads them too. Like the checkpoint cache, the terms file never stops a lesson: when
+    it cannot be written the run is still returned, with a one-line warning; when the
+    weights are cached but their terms cannot be read, the VAE is trained again.
     """
     objective = vae_objective(beta)
-    folder = Path(train_kwargs.pop("directory", None) or checkpoint_dir())
-    key = cache_key(name, model, train_set=train_set, test_set=test_set, objective=objective,
-                    **train_kwargs)
-    sidecar = folder / key.replace(".pt", ".terms.json")
+    directory = train_kwargs.pop("directory", None)
+    retrain = bool(train_kwargs.pop("retrain", False))
+    path = checkpoint_path(model, name, train_set, test_set, directory=directory,
+                           objective=objective, **train_kwargs)
+    sidecar = path.with_suffix(".terms.json")
+    saved = _read_terms(sidecar)
+    if saved is None and path.is_file():
+        retrain = True  # the weights without their terms: train again to have both
     history = cached_train(model, name, train_set, test_set, objective=objective,
-                           directory=folder, **train_kwargs)
+                           directory=directory, retrain=retrain, **train_kwargs)
     terms = objective.epochs()
-    if terms:
-        sidecar.write_text(json.dumps([asdict(t) for t in terms]))
-    elif sidecar.is_file():
-        terms = [EpochTerms(**t) for t in json.loads(sidecar.read_text())]
+    if not terms:
+        return history, saved or []
+    if path.is_file():  # cached (a run that diverged, or a save that failed, is not)
+        text = json.dumps([asdict(t) for t in terms])
+        try:
+            write_atomically(sidecar, lambda temporary: Path(temporary).write_text(text))
+        except Exception as error:  # a full disk, a read-only folder, ...
+            reason = getattr(error, "strerror", None) or str(error)[:200]
+            _warn(f"could not save the VAE's terms to {sidecar.name} ({type(error).__name__}: "
+                  f"{reason}); the next run will train it again.")
     return history, terms
+
+
+def _read_terms(sidecar: Path) -> list[EpochTerms] | None:
+    """The saved per-epoch terms, or None when absent or unreadable (a warning then)."""
+    try:
+        text = sidecar.read_text()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        _warn(f"could not read {sidecar.name} ({error.strerror or error}); training again.")
+        return None
+    try:
+        return [EpochTerms(**t) for t in json.loads(text)]
+    except (ValueError, TypeError) as error:
+        _warn(f"{sidecar.name} is not a terms file ({type(error).__name__}); training again.")
+        return None

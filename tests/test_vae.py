@@ -151,7 +151,7 @@ def test_train_vae_saves_and_reloads_the_terms(tmp_path) -> None:
     history, terms = train_vae(first, "tiny_vae", data, data[:8], epochs=2, batch_size=16,
                                device="cpu", progress=False, directory=tmp_path)
     assert len(terms) == 2 and len(list(tmp_path.glob("*.terms.json"))) == 1
-    torch.manual_seed(1)
+    torch.manual_seed(0)  # the same initial weights: the same run, loaded
     second = ConvVAE(2)
     history2, terms2 = train_vae(second, "tiny_vae", data, data[:8], epochs=2, batch_size=16,
                                  device="cpu", progress=False, directory=tmp_path)
