@@ -222,6 +222,61 @@ def regularizer(name: str, *, with_train: float, with_test: float, without_train
     return Verdict(f"{test.text} {first} {second}", test.outcome)
 
 
+def overfitting(name: str, train_error: float, test_error: float, *, measure: str = "MSE",
+                tie_within: float = 0.1, spread: float | None = None) -> Verdict:
+    """Does ``name`` overfit? Its error on its own training images against new test images.
+
+    Overfitting is a test error well above the *same model's* training error, both measured
+    in eval mode (``evaluate(model, train_set)``, never the loss averaged over a training
+    epoch). A relative gap, (test − train) / train, at or below ``tie_within`` or
+    ``spread`` is no sign of it. The outcome is ``"overfits"`` or ``"fits"`` (no sign of
+    overfitting, including a test error below the training error).
+    """
+    if not math.isfinite(train_error) or not math.isfinite(test_error):
+        return Verdict(f"**No verdict on {name}**: its training or test {measure} is not a "
+                       f"number; that run failed.", "fits")
+    band, band_text = _noise_band(tie_within, spread)
+    train, test = number(train_error), number(test_error)
+    gap = (test_error - train_error) / train_error if train_error > 0 else math.inf
+    if gap > band:
+        how = ratio_text(train_error, test_error, lower_is_better=True).replace("lower", "higher")
+        return Verdict(f"**{_capital(name)} overfits**: its {measure} on new test images, "
+                       f"{test}, is {how} than on its own training images, {train} (both in "
+                       f"eval mode), beyond {band_text}.", "overfits")
+    if gap < -band:
+        how = ratio_text(test_error, train_error, lower_is_better=True)
+        return Verdict(f"**No sign of overfitting in {name}**: its {measure} on new test images, "
+                       f"{test}, is even {how} than on its own training images, {train} (both "
+                       f"in eval mode).", "fits")
+    return Verdict(f"**No sign of overfitting in {name}**: its {measure} is {train} on its own "
+                   f"training images and {test} on new test images (both in eval mode), "
+                   f"{100 * abs(gap):.1f}% apart, within {band_text}.", "fits")
+
+
+def claim(statement: str, parts: Mapping[str, tuple[bool, str]]) -> Verdict:
+    """Does a claim hold? Each of its parts against a measurement.
+
+    ``parts`` maps each part of the claim ("about 5× fewer parameters") to ``(held,
+    evidence)``: whether the measurement supports it, and the measurement in words
+    ("15× fewer: 31,885 against 477,748"). The outcome is ``"holds"`` when every part
+    held, ``"fails"`` when none did, and ``"mixed"`` otherwise.
+    """
+    if not parts:
+        raise ValueError("claim needs at least one part to check")
+    held = [part for part, (ok, _) in parts.items() if ok]
+    failed = [part for part, (ok, _) in parts.items() if not ok]
+    evidence = "; ".join(f"{part}: {'yes' if ok else 'no'}, {text}"
+                         for part, (ok, text) in parts.items())
+    if not failed:
+        head, outcome = "The claim holds", "holds"
+    elif not held:
+        head, outcome = "The claim does not hold", "fails"
+    else:
+        head = (f"The claim holds only in part ({_join(held)}, but not "
+                f"{_join(failed)})")
+        outcome = "mixed"
+    return Verdict(f"**{head}**: “{statement}”. {_capital(evidence)}.", outcome)
+
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]

@@ -167,3 +167,67 @@ def test_the_failing_verdict_of_the_old_lesson_cannot_come_back():
 def test_regularizer_with_a_failed_run_says_so():
     verdict = _reg(math.nan, 0.05, 0.02, 0.03)
     assert verdict.outcome == "loses" and "not a number" in verdict.text
+
+
+# --------------------------------------------------------------------------- overfitting, claim
+
+from course_utils.verdicts import claim, overfitting  # noqa: E402
+
+
+@pytest.mark.parametrize("train, test, outcome, head", [
+    (0.0137, 0.0170, "overfits", "**The deep FC model overfits**"),
+    (0.0137, 0.0140, "fits", "**No sign of overfitting in the deep FC model**"),
+    (0.0140, 0.0120, "fits", "**No sign of overfitting in the deep FC model**"),
+    (0.0100, 0.0300, "overfits", "**The deep FC model overfits**"),
+])
+def test_overfitting_every_branch_agrees_with_its_numbers(train: float, test: float,
+                                                          outcome: str, head: str) -> None:
+    verdict = overfitting("the deep FC model", train, test)
+    assert verdict.outcome == outcome and verdict.text.startswith(head)
+    shown = _numbers(verdict.text)
+    assert train in [pytest.approx(v, rel=1e-2) for v in shown]
+    assert test in [pytest.approx(v, rel=1e-2) for v in shown]
+    assert "eval mode" in verdict.text
+    gap = (test - train) / train
+    if outcome == "overfits":
+        if "×" in verdict.text:
+            assert float(re.search(r"([\d.]+)× higher", verdict.text).group(1)) == pytest.approx(
+                test / train, abs=0.05)
+        else:
+            assert float(re.search(r"(\d+)% higher", verdict.text).group(1)) == pytest.approx(
+                100 * gap, abs=0.6)
+    elif gap < -0.1:
+        assert "even" in verdict.text and "lower" in verdict.text
+    else:
+        assert float(re.search(r"([\d.]+)% apart", verdict.text).group(1)) == pytest.approx(
+            100 * abs(gap), abs=0.06)
+
+
+def test_overfitting_uses_the_measured_spread_and_never_judges_a_failed_run() -> None:
+    inside = overfitting("wide", 0.0100, 0.0112, spread=0.15)
+    assert inside.outcome == "fits" and "a seed-to-seed spread of 15.0%" in inside.text
+    assert overfitting("wide", 0.0100, 0.0112, tie_within=0.05).outcome == "overfits"
+    failed = overfitting("wide", math.nan, 0.01)
+    assert "failed" in failed.text and "overfit" not in failed.text.split("**")[1].lower().replace(
+        "no verdict", "")
+
+
+@pytest.mark.parametrize("oks, outcome, head", [
+    ((True, True), "holds", "**The claim holds**"),
+    ((False, False), "fails", "**The claim does not hold**"),
+    ((True, False), "mixed", "**The claim holds only in part (fewer parameters, but not "
+                             "better reconstruction)**"),
+    ((False, True), "mixed", "**The claim holds only in part (better reconstruction, but not "
+                             "fewer parameters)**"),
+])
+def test_claim_every_branch_names_each_part_with_its_evidence(oks: tuple[bool, bool],
+                                                              outcome: str, head: str) -> None:
+    parts = {"fewer parameters": (oks[0], "15× fewer, 31,885 against 477,748"),
+             "better reconstruction": (oks[1], "test MSE 0.0129 against 0.0272")}
+    verdict = claim("a conv autoencoder reconstructs better with 5× fewer parameters", parts)
+    assert verdict.outcome == outcome and verdict.text.startswith(head)
+    assert "“a conv autoencoder reconstructs better with 5× fewer parameters”" in verdict.text
+    for part, (ok, evidence) in parts.items():
+        assert f"{part}: {'yes' if ok else 'no'}, {evidence}".lower() in verdict.text.lower()
+    with pytest.raises(ValueError):
+        claim("anything", {})

@@ -50,10 +50,13 @@ class FCAutoencoder(Autoencoder):
     """The comparison model of lesson 06: 784 → 256 → 128 → 64 → 128 → 256 → 784 (484,944 parameters).
 
     ``hidden_sizes`` sets the encoder widths after the input, the last one being the code.
+    ``batchnorm=True`` adds a BatchNorm1d after every hidden ReLU (not after the code or the
+    output), as in :class:`DeepAutoencoder`; lesson 06 uses it to compare the FC model
+    with conv models that normalise their features.
     """
 
     def __init__(self, hidden_sizes: Sequence[int] = (256, 128, 64),
-                 image_shape: ImageShape = (1, 28, 28)) -> None:
+                 image_shape: ImageShape = (1, 28, 28), *, batchnorm: bool = False) -> None:
         super().__init__()
         hidden_sizes = validation.widths("hidden_sizes", hidden_sizes)
         image_shape = validation.widths("image_shape", image_shape, count=3)
@@ -61,7 +64,7 @@ class FCAutoencoder(Autoencoder):
         widths = [math.prod(image_shape), *hidden_sizes]
         validation.fc_parameter_budget(tuple(widths))
         self.encoder, self.decoder = _mirror_stacks(
-            widths, batchnorm=False, dropout=0.0, image_shape=image_shape)
+            widths, batchnorm=batchnorm, dropout=0.0, image_shape=image_shape)
 
 
 class DeepAutoencoder(Autoencoder):
