@@ -65,3 +65,41 @@ def test_malformed_answers_explain_themselves():
     assert check_settings("3->7", kernel_size=3, stride=2).passed is True
     with pytest.raises(ValueError):
         check_settings("5→9", kernel_size=3)
+
+
+def test_numpy_and_torch_integers_are_whole_numbers():
+    import numpy as np
+    import torch
+
+    for three, two in ((np.int64(3), np.int64(2)), (np.int32(3), np.uint8(2)),
+                       (torch.tensor(3), torch.tensor(2)), (np.array(3), torch.tensor([2]))):
+        result = check_settings("3→7", {"kernel_size": three, "stride": two})
+        assert result.passed is True, (three, two, result)
+        assert "kernel_size=3, stride=2" in result.message
+        assert check_settings("3→7", kernel_size=three, stride=two).passed is True
+    for not_whole in (np.float64(3.0), torch.tensor(3.0), torch.tensor([3, 3]), np.True_,
+                      torch.tensor(True), True, "3", 3.5):
+        result = check_settings("3→7", {"kernel_size": not_whole, "stride": 2})
+        assert result.passed is False and "whole number" in result.message, (not_whole, result)
+
+
+def test_odd_forms_of_an_answer_get_a_reason_not_an_exception():
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    assert check_settings("3→7", MappingProxyType({"kernel_size": 3, "stride": 2})).passed
+    assert check_settings("3→7", OrderedDict(kernel_size=3, stride=2)).passed
+    mixed_keys = check_settings("3→7", {1: 2, "a": 3, None: 4})
+    assert mixed_keys.passed is False and "unknown" in mixed_keys.message
+    negative = check_settings("7→14", kernel_size=3, stride=2, padding=-1)
+    assert negative.passed is False and "refuse" in negative.message
+    with pytest.raises(TypeError):
+        check_settings(5, kernel_size=3)
+
+
+def test_a_huge_kernel_that_fits_the_formula_is_not_built():
+    """k = 2·10⁹ + 2 with padding 10⁹ takes 7 to 14 by the formula; a real layer would need
+    16 EB of weights, so the check trusts the formula there and says so."""
+    result = check_settings("7→14", kernel_size=2 * 10**9 + 2, stride=2, padding=10**9)
+    assert result.passed is True and "by the formula" in result.message
+    assert "real layer" in check_settings("7→14", kernel_size=4, stride=2, padding=1).message

@@ -12,9 +12,12 @@ PyTorch layer, and a wrong answer gets a hint that points at the formula.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -71,6 +74,12 @@ CHALLENGES: dict[str, Challenge] = {
 }
 
 
+REAL_LAYER_LIMIT = 64
+"""The largest setting the check builds a real layer for: a kernel of k costs k² weights, so
+an answer such as kernel_size=2_000_000_001 (right by the formula, with padding to match) is
+checked by the formula alone, not by allocating 16 EB."""
+
+
 def _real_output_size(layer: str, size: int, settings: dict[str, int]) -> int:
     """Run a real one-channel layer on a 1×1×size×size input (RuntimeError if PyTorch refuses)."""
     if layer == "ConvTranspose2d":
@@ -82,27 +91,46 @@ def _real_output_size(layer: str, size: int, settings: dict[str, int]) -> int:
         return int(module(torch.zeros(1, 1, size, size)).shape[-1])
 
 
-def _normalise(answer: Any, kwargs: dict[str, Any]) -> dict[str, Any] | str:
-    """The answer as a settings dict, or a message saying what is wrong with its form."""
+def whole_number(value: Any) -> int | None:
+    """``value`` as an int when it is a whole number: a Python, NumPy or one-element PyTorch
+    integer (``3``, ``np.int64(3)``, ``torch.tensor(3)``); None for floats, bools and the rest."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, torch.Tensor) and (value.dtype == torch.bool or value.numel() != 1):
+        return None
+    if isinstance(value, np.ndarray) and value.dtype == np.bool_:
+        return None
+    try:
+        return operator.index(value)
+    except Exception:  # not an integer of any kind (TypeError), or a failing __index__
+        return None
+
+
+def _normalise(answer: Any, kwargs: dict[str, Any]) -> dict[str, int] | str:
+    """The answer as a settings dict of ints, or a message saying what is wrong with its form."""
     if answer is not None and answer is not Ellipsis and kwargs:
         return "give the settings either as a dict or as keyword arguments, not both."
     raw = dict(kwargs) if kwargs else answer
-    if not isinstance(raw, dict):
+    if not isinstance(raw, Mapping):
         return (f"the answer should be a dict such as {{'kernel_size': 3, 'stride': 2, ...}}, "
                 f"got {type(raw).__name__}.")
+    raw = dict(raw)
     if "kernel" in raw and "kernel_size" not in raw:  # a friendly alias
         raw = {("kernel_size" if k == "kernel" else k): v for k, v in raw.items()}
-    unknown = sorted(set(raw) - set(SETTING_NAMES))
+    unknown = sorted(repr(k) for k in raw if k not in SETTING_NAMES)
     if unknown:
-        return f"unknown setting(s) {unknown}; use {list(SETTING_NAMES)}."
+        return f"unknown setting(s) {', '.join(unknown)}; use {list(SETTING_NAMES)}."
+    settings: dict[str, int] = {}
     for key, value in raw.items():
         if value is Ellipsis or value is None:
             return f"{key} is still blank (...): fill in a number."
-        if isinstance(value, bool) or not isinstance(value, int):
+        number = whole_number(value)
+        if number is None:
             return f"{key} must be a whole number, got {value!r}."
-    if "kernel_size" not in raw:
+        settings[key] = number
+    if "kernel_size" not in settings:
         return "kernel_size is missing: every layer needs one."
-    return {**DEFAULT_SETTINGS, **raw}
+    return {**DEFAULT_SETTINGS, **settings}
 
 
 def check_settings(challenge: str | Challenge, answer: Any = None, /,
@@ -118,6 +146,9 @@ def check_settings(challenge: str | Challenge, answer: Any = None, /,
         if key not in CHALLENGES:
             raise ValueError(f"unknown challenge {challenge!r}; choose from {list(CHALLENGES)}")
         challenge = CHALLENGES[key]
+    elif not isinstance(challenge, Challenge):
+        raise TypeError(f"challenge should be a challenge's name such as '14→28', got "
+                        f"{type(challenge).__name__}; choose from {list(CHALLENGES)}")
     if not kwargs and not_attempted(answer):
         return CheckResult(None, f"{challenge.task}: fill in your settings and run the cell "
                                  f"again.")
@@ -142,14 +173,22 @@ def check_settings(challenge: str | Challenge, answer: Any = None, /,
     if size != challenge.size_out:
         return CheckResult(False, f"these settings give {challenge.size_in} → {size}, not "
                                   f"{challenge.size_out}. Hint: {challenge.hint}")
-    real = _real_output_size(challenge.layer, challenge.size_in, settings)
+    shown = ", ".join(f"{k}={settings[k]}" for k in SETTING_NAMES
+                      if not (k == "output_padding" and challenge.layer == "Conv2d"))
+    if max(settings.values()) > REAL_LAYER_LIMIT:
+        return CheckResult(True, f"{challenge.layer}({shown}) takes {challenge.size_in}×"
+                                 f"{challenge.size_in} to {size}×{size} by the formula (too "
+                                 f"large a layer to build; a smaller kernel does the same).")
+    try:
+        real = _real_output_size(challenge.layer, challenge.size_in, settings)
+    except Exception as error:  # PyTorch refused what the formula allowed: a course bug
+        return CheckResult(False, f"the formula gives {size}, but PyTorch refused the layer "
+                                  f"({type(error).__name__}: {error}): please report this.")
     if real != challenge.size_out:  # the arithmetic module and PyTorch disagree: a course bug
         return CheckResult(False, f"the formula says {size} but PyTorch made {real}: please "
                                   f"report this.")
-    shown = ", ".join(f"{k}={settings[k]}" for k in SETTING_NAMES
-                      if not (k == "output_padding" and challenge.layer == "Conv2d"))
     return CheckResult(True, f"{challenge.layer}({shown}) takes {challenge.size_in}×"
                              f"{challenge.size_in} to {real}×{real} (checked on a real layer).")
 
 
-__all__ = ["CHALLENGES", "Challenge", "check_settings"]
+__all__ = ["CHALLENGES", "Challenge", "check_settings", "whole_number"]
