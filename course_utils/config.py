@@ -130,3 +130,26 @@ def data_dir() -> Path:
 def checkpoint_dir() -> Path:
     """Where trained weights are cached: ``COURSE_CHECKPOINT_DIR``, default ``checkpoints/``."""
     return _course_dir("COURSE_CHECKPOINT_DIR", "checkpoints")
+
+
+def shared_dir() -> Path | None:
+    """A folder a teacher prepared for the whole class (``COURSE_SHARED_DIR``), or None.
+
+    It holds ``data/`` and ``checkpoints/`` (``make prepare``). The course reads it *before*
+    the learner's own folders and never writes into it: it is usually read-only.
+    """
+    value = os.environ.get("COURSE_SHARED_DIR", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def shared_data_dir() -> Path | None:
+    """``COURSE_SHARED_DIR/data`` when a shared folder is set and has it."""
+    shared = shared_dir()
+    return shared / "data" if shared is not None and (shared / "data").is_dir() else None
+
+
+def shared_checkpoint_dir() -> Path | None:
+    """``COURSE_SHARED_DIR/checkpoints`` when a shared folder is set and has it."""
+    shared = shared_dir()
+    return (shared / "checkpoints" if shared is not None and (shared / "checkpoints").is_dir()
+            else None)

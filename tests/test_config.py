@@ -71,3 +71,17 @@ def test_progress_bars_follow_fast_mode_and_course_progress(monkeypatch: pytest.
     monkeypatch.setenv("COURSE_PROGRESS", "1")
     monkeypatch.setenv("COURSE_FAST", "1")
     assert not config.show_progress()
+
+
+def test_shared_folder_is_read_only_configuration(tmp_path, monkeypatch) -> None:
+    from course_utils import config
+
+    monkeypatch.delenv("COURSE_SHARED_DIR", raising=False)
+    assert config.shared_dir() is None and config.shared_checkpoint_dir() is None
+    monkeypatch.setenv("COURSE_SHARED_DIR", str(tmp_path))
+    assert config.shared_dir() == tmp_path
+    assert config.shared_data_dir() is None  # nothing prepared there yet
+    (tmp_path / "data").mkdir()
+    (tmp_path / "checkpoints").mkdir()
+    assert config.shared_data_dir() == tmp_path / "data"
+    assert config.shared_checkpoint_dir() == tmp_path / "checkpoints"

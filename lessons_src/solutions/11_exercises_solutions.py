@@ -129,7 +129,7 @@ Code(inspect.getsource(train_and_score) + "\n\n" + inspect.getsource(EncoderDeco
 # for k = 5. A transposed convolution with kernel 2 and stride 2 doubles it exactly:
 # (14 − 1)·2 + 2 = 28.
 
-# %%
+# %% tags=["solution"]
 def build_conv_ae(channels, kernel_size, code_channels):
     """A conv autoencoder: len(channels) stages down, a 1×1 code, the mirror image up."""
     layers, previous = [], 1
@@ -146,10 +146,10 @@ def build_conv_ae(channels, kernel_size, code_channels):
                     nn.Sigmoid() if i == len(back) - 1 else nn.ReLU()]
     return EncoderDecoder(nn.Sequential(*layers), nn.Sequential(*decoder))
 
-
+# %% tags=["graded"] points=1
 result = check_architecture(build_conv_ae)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %% [markdown]
 # **The sweep.** A fair sweep keeps the code size fixed: depth 1 leaves a 14×14 code per
@@ -181,9 +181,11 @@ table(["channels", "depth", "kernel", "parameters", "code size"], rows)
 # %%
 sweep = run_sweep(build_conv_ae, sweep_configs, train_set, test_set, epochs=epochs)
 display(sweep_table(sweep))
+
+# %% tags=["graded"] points=1
 result = check_sweep(sweep)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %%
 mean_mse = mse(train_set.images.mean(0, keepdim=True).expand_as(test_set.images),
@@ -298,7 +300,7 @@ print(f"one output pixel of {best.label} depends on {reach} of its {best.code_si
 # - `"stride"`: Conv 3×3 with stride 2 and padding 1 → ReLU: (28 + 2 − 3)//2 + 1 = 14; the
 #   convolution learns how to downsample, and only visits every second position.
 
-# %%
+# %% tags=["solution"]
 def downsample_block(in_channels, out_channels, mode):
     """Halve H and W: "max" or "avg" pooling after a 3×3 conv, or a stride-2 3×3 conv."""
     if mode == "stride":
@@ -311,10 +313,10 @@ def downsample_block(in_channels, out_channels, mode):
         nn.ReLU(),
         pool)  # H → H/2
 
-
+# %% tags=["graded"] points=1
 result = check_downsampling(downsample_block)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %% [markdown]
 # The autoencoder around the blocks is fixed (two blocks, a 4×7×7 code, the decoder of
@@ -349,11 +351,16 @@ pca_196_mse = pca_196.mse(test_set.images)
 table(["downsampling", "test MSE", "PCA MSE (196)"],
       [[mode, value, pca_196_mse] for mode, value in results.items()])
 
-# %%
+# %% tags=["solution"]
+# best_mode: the name of the downsampling ("max", "avg" or "stride") with the lowest test MSE
 best_mode = min(results, key=results.get)
+
+# %% tags=["graded"] points=1
 result = check_best_mode(best_mode, results)
 print(result)
-assert result, result.message
+assert result.passed, result.message
+
+# %%
 ranking = sorted(results, key=results.get)
 print("ranking, best first: " + " < ".join(f"{m} ({results[m]:.4f})" for m in ranking))
 print(f"the gap between best and worst: {results[ranking[-1]] / results[ranking[0]]:.2f}×")
@@ -391,7 +398,7 @@ if cifar_train.is_fallback:
 # 1×1 conv → code 8×8×8 = 512 numbers (6× fewer than the 3,072 of the image), and back up to
 # **3** channels with a Sigmoid.
 
-# %%
+# %% tags=["solution"]
 def build_colour_ae():
     encoder = nn.Sequential(
         nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # 3×32×32 → 16×16×16
@@ -403,10 +410,10 @@ def build_colour_ae():
         nn.ConvTranspose2d(16, 3, 2, stride=2), nn.Sigmoid())            # → 3×32×32
     return EncoderDecoder(encoder, decoder)
 
-
+# %% tags=["graded"] points=2
 result = check_colour(build_colour_ae)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %% [markdown]
 # The next cell trains it (the same budget, with the colour images), and scores it beside
@@ -456,7 +463,7 @@ plt.show()
 # convolution after a concatenation reads both: 32 + 32 channels at 14×14, 16 + 16 at
 # 28×28.
 
-# %%
+# %% tags=["solution"]
 class MyUNet(Autoencoder):
     def __init__(self):
         super().__init__()
@@ -489,10 +496,10 @@ class MyUNet(Autoencoder):
         z, skips = self.encode_with_skips(x)
         return self.decode(z, skips)
 
-
+# %% tags=["graded"] points=1
 result = check_unet(MyUNet)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %% [markdown]
 # The course's version, `course_utils.models.UNetAutoencoder`, is the same network; with
@@ -534,15 +541,15 @@ assert unet_mse < plain_mse, "the skips should lower the reconstruction error"
 # zeros and decode. For the U-Net, keep the encoder features (they are part of its input
 # to the decoder); only the code goes.
 
-# %%
+# %% tags=["solution"]
 def decode_from_zero_code(model, images):
     z, skips = model.encode_with_skips(images)
     return model.decode(torch.zeros_like(z), skips)
 
-
+# %% tags=["graded"] points=1
 result = check_zero_code(decode_from_zero_code)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %%
 images = test_set.images
@@ -594,7 +601,7 @@ plt.show()
 # count gives h ≈ 360; the rounder 384 stays within the 10 % (the check prints the
 # difference).
 
-# %%
+# %% tags=["solution"]
 def build_wide():
     return FCAutoencoder((512, 16))  # 784 → 512 → 16 → 512 → 784
 
@@ -602,10 +609,10 @@ def build_wide():
 def build_deep():
     return FCAutoencoder((384, 256, 128, 16))  # 784 → 384 → 256 → 128 → 16 → … mirror
 
-
+# %% tags=["graded"] points=2
 result = check_depth_vs_width(build_wide, build_deep)
 print(result)
-assert result, result.message
+assert result.passed, result.message
 
 # %% tags=["nbval-check-output"]
 for name, build in (("wide and shallow", build_wide), ("narrow and deep", build_deep)):
