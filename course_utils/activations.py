@@ -103,16 +103,26 @@ def dead_unit_share(activations: torch.Tensor) -> float:
     return float(dead_units(activations).float().mean())
 
 
-def class_similarity(features: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+def class_similarity(features: torch.Tensor, labels: torch.Tensor, *,
+                     centred: bool = False) -> tuple[float, float]:
     """Mean cosine similarity of pairs of different images: (same class, different class).
 
     If a layer groups images by what they show rather than by their pixels, same-class
     pairs are much more alike than different-class pairs. All-zero rows count as
     similarity 0 with everything.
+
+    With ``centred=True`` each feature's mean over the images is subtracted first (the
+    cosine of the centred vectors). Without it, features that are never negative, such as
+    pixels or ReLU outputs, make every pair look alike: their vectors all point into the
+    same corner of the space, so even unrelated images score well above 0, and by how
+    much depends on each layer's offset rather than on what it represents. Centred, 0
+    means "no more alike than two images picked at random" in every layer.
     """
     if len(features) != len(labels):
         raise ValueError(f"{len(features)} feature rows but {len(labels)} labels")
     x = features.flatten(1).double()
+    if centred:
+        x = x - x.mean(dim=0, keepdim=True)
     unit = x / x.norm(dim=1, keepdim=True).clamp_min(1e-12)
     sim = unit @ unit.T
     same = labels[:, None] == labels[None, :]

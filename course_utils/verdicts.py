@@ -18,7 +18,7 @@ treats as a tie. A gap inside either is reported as a tie, never as a ranking.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -276,6 +276,27 @@ def claim(statement: str, parts: Mapping[str, tuple[bool, str]]) -> Verdict:
                 f"{_join(failed)})")
         outcome = "mixed"
     return Verdict(f"**{head}**: “{statement}”. {_capital(evidence)}.", outcome)
+
+def first_below(name: str, values: Sequence[float], baseline: str, baseline_value: float, *,
+                when: Sequence[str], measure: str = "test MSE") -> Verdict:
+    """When a curve first falls below a baseline, or that it never did.
+
+    ``values[i]`` is ``name``'s ``measure`` at the moment ``when[i]`` describes ("after
+    epoch 2 of 10, 4 s into training"); lower is better. The outcome is ``"wins"`` when
+    some value is below ``baseline_value``, ``"loses"`` when none is.
+    """
+    if not values or len(values) != len(when):
+        raise ValueError(f"first_below needs one description per value, got {len(values)} "
+                         f"values and {len(when)} descriptions")
+    base = number(baseline_value)
+    for value, moment in zip(values, when):
+        if math.isfinite(value) and value < baseline_value:
+            return Verdict(f"**{_capital(name)} falls below {baseline}** {moment}: {measure} "
+                           f"{number(value)} against {base}.", "wins")
+    finite = [v for v in values if math.isfinite(v)]
+    lowest = number(min(finite)) if finite else "not a number"
+    return Verdict(f"**{_capital(name)} stays above {baseline}** throughout: its lowest "
+                   f"{measure} is {lowest}, against {base}.", "loses")
 
 
 def _capital(text: str) -> str:

@@ -80,6 +80,20 @@ def test_class_similarity_separates_clustered_features():
     assert class_similarity(features, torch.tensor([0, 1, 0, 1]))[0] < 0.2
 
 
+def test_centred_class_similarity_removes_the_shared_offset():
+    """Non-negative features with a large common offset: uncentred, every pair looks alike;
+    centred, only the pairs of one class do, and unrelated pairs sit near or below 0."""
+    generator = torch.Generator().manual_seed(0)
+    labels = torch.arange(40) % 4
+    signal = torch.nn.functional.one_hot(labels, 4).float()
+    features = 5.0 + signal + 0.1 * torch.rand(40, 4, generator=generator)  # all ≥ 5
+    within, between = class_similarity(features, labels)
+    assert between > 0.95  # the offset dominates: different classes look alike
+    c_within, c_between = class_similarity(features, labels, centred=True)
+    assert c_within > 0.9 and c_between < 0.0
+    assert c_within - c_between > within - between
+
+
 def test_class_similarity_checks_its_inputs():
     with pytest.raises(ValueError, match="labels"):
         class_similarity(torch.rand(3, 2), torch.tensor([0, 1]))

@@ -231,3 +231,38 @@ def test_claim_every_branch_names_each_part_with_its_evidence(oks: tuple[bool, b
         assert f"{part}: {'yes' if ok else 'no'}, {evidence}".lower() in verdict.text.lower()
     with pytest.raises(ValueError):
         claim("anything", {})
+
+
+def test_first_below_names_the_moment_a_curve_crosses_or_says_it_never_did() -> None:
+    from course_utils.verdicts import first_below
+
+    when = ["before training", "after epoch 1 of 3", "after epoch 2 of 3", "after epoch 3 of 3"]
+    crossed = first_below("the flat code", [0.2, 0.02, 0.012, 0.008], "PCA-32", 0.0155,
+                          when=when)
+    assert crossed.outcome == "wins"
+    assert crossed.text.startswith("**The flat code falls below PCA-32** after epoch 2 of 3")
+    assert _numbers(crossed.text.split("**")[-1])[-2:] == [0.012, 0.0155]
+    never = first_below("the grid code", [0.2, 0.05, 0.02], "PCA-36", 0.014, when=when[:3])
+    assert never.outcome == "loses" and "stays above PCA-36" in never.text
+    assert _numbers(never.text.split("**")[-1])[-2:] == [0.02, 0.014]  # its lowest, the bar
+    at_once = first_below("a copy", [0.001], "PCA-32", 0.0155, when=["before training"])
+    assert at_once.outcome == "wins" and "before training" in at_once.text
+    broken = first_below("a failed run", [math.nan, math.nan], "PCA-32", 0.0155,
+                         when=when[:2])
+    assert broken.outcome == "loses" and "not a number" in broken.text
+    with pytest.raises(ValueError):
+        first_below("x", [0.1, 0.2], "PCA", 0.1, when=["one"])
+
+
+@pytest.mark.parametrize("grid, fc, outcome", [(0.012, 0.027, "holds"), (0.027, 0.012, "mixed"),
+                                               (0.0120, 0.0121, "mixed")])
+def test_claim_reads_a_compare_verdict_as_a_part(grid: float, fc: float, outcome: str) -> None:
+    better = compare("the grid model", grid, "the FC model", fc, spread=0.05)
+    verdict = claim("conv reconstructs better with 5× fewer parameters",
+                    {"5× fewer parameters": (True, "15× fewer"), "better reconstruction": better})
+    assert verdict.outcome == outcome
+    evidence = str(better).split(": ", 1)[1].rstrip(".")
+    held = "yes" if better.outcome == "wins" else "no"
+    assert f"better reconstruction: {held}, {evidence}" in verdict.text
+    assert _numbers(evidence)[:2] == pytest.approx(sorted([grid, fc]) if better.outcome != "tie"
+                                                   else [grid, fc], rel=1e-2)
