@@ -119,6 +119,19 @@ def test_a_scaffold_with_ellipsis_left_in_is_not_attempted_not_an_error():
     assert_blank(check_architecture(half_done))
 
 
+def test_the_unet_scaffold_with_its_blanks_is_not_attempted():
+    class Scaffold(UNetAutoencoder):  # lesson 11's MyUNet before the learner fills it in
+        def __init__(self):
+            super().__init__()
+            self.merge2 = ...
+            self.merge1 = ...
+
+        def decode(self, z, skips):
+            return None
+
+    assert_blank(check_unet(Scaffold))
+
+
 # --------------------------------------------------------------------------- exercise 1
 
 

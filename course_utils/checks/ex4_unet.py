@@ -13,6 +13,7 @@ autoencoder: only the code may be zeroed, and neither the model nor the images m
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -180,6 +181,21 @@ def check_unet(unet_class: Any) -> CheckResult:
                              f"output; {got:,} parameters, as specified; the loss goes down.")
 
 
+@functools.cache
+def _reference_unets() -> tuple[tuple[bool, UNetAutoencoder, torch.Tensor, torch.Tensor], ...]:
+    """The course's U-Net and plain autoencoder (seed 0, eval mode), images, and the expected
+    outputs with the code zeroed; built once. Answers only ever get deep copies of them."""
+    x = toy_images(4)
+    references = []
+    with torch.random.fork_rng(devices=[]):
+        for skips in (True, False):
+            torch.manual_seed(0)
+            model = UNetAutoencoder(1, (16, 32), 4, skips=skips).eval()
+            expected = _outputs_with_zero_code(model, x.clone())
+            references.append((skips, model, x, expected))
+    return tuple(references)
+
+
 @never_raises
 def check_zero_code(decode_from_zero_code: Any) -> CheckResult:
     """Exercise 4, part 2: ``decode_from_zero_code(model, images)`` zeroes only the code.
@@ -195,11 +211,7 @@ def check_zero_code(decode_from_zero_code: Any) -> CheckResult:
     if not callable(decode_from_zero_code):
         return CheckResult(False, f"decode_from_zero_code should be a function of (model, "
                                   f"images); got {type(decode_from_zero_code).__name__}.")
-    x = toy_images(4)
-    for skips in (True, False):
-        torch.manual_seed(0)
-        reference = UNetAutoencoder(1, (16, 32), 4, skips=skips).eval()
-        expected = _outputs_with_zero_code(reference, x.clone())
+    for skips, reference, x, expected in _reference_unets():
         model = copy.deepcopy(reference)
         state = ModelState.of(model)
         given = x.clone()
