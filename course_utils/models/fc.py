@@ -60,9 +60,10 @@ class FCAutoencoder(Autoencoder):
         super().__init__()
         hidden_sizes = validation.widths("hidden_sizes", hidden_sizes)
         image_shape = validation.widths("image_shape", image_shape, count=3)
+        batchnorm = validation.flag("batchnorm", batchnorm)
         self.latent_dim = hidden_sizes[-1]
         widths = [math.prod(image_shape), *hidden_sizes]
-        validation.fc_parameter_budget(tuple(widths))
+        validation.fc_parameter_budget(tuple(widths), "image_shape and hidden_sizes")
         self.encoder, self.decoder = _mirror_stacks(
             widths, batchnorm=batchnorm, dropout=0.0, image_shape=image_shape)
 
@@ -86,7 +87,7 @@ class DeepAutoencoder(Autoencoder):
         image_shape = validation.widths("image_shape", image_shape, count=3)
         self.latent_dim = latent_dim
         widths = [math.prod(image_shape), *hidden_sizes, latent_dim]
-        validation.fc_parameter_budget(tuple(widths))
+        validation.fc_parameter_budget(tuple(widths), "image_shape, hidden_sizes and latent_dim")
         self.encoder, self.decoder = _mirror_stacks(
             widths, batchnorm=batchnorm, dropout=dropout, image_shape=image_shape)
 

@@ -101,12 +101,16 @@ def probability(name: str, value: Any) -> float:
     return float(value)
 
 
-def fc_parameter_budget(layer_widths: tuple[int, ...]) -> None:
-    """Refuse a fully connected stack (and its mirror) with more than ``MAX_PARAMETERS`` weights."""
+def fc_parameter_budget(layer_widths: tuple[int, ...], names: str) -> None:
+    """Refuse a fully connected stack (and its mirror) with more than ``MAX_PARAMETERS`` weights.
+
+    ``names`` are the arguments that set the widths, for the message.
+    """
     weights = 2 * sum(a * b + b for a, b in zip(layer_widths[:-1], layer_widths[1:]))
     if weights > MAX_PARAMETERS:
         raise ValueError(
-            f"layers of widths {' → '.join(f'{w:,}' for w in layer_widths)} and back would need "
+            f"{names} give layers of widths {' → '.join(f'{w:,}' for w in layer_widths)}, "
+            f"which with their mirror image would need "
             f"about {weights:,} parameters ({4 * weights / 1e9:.1f} GB), more than the "
             f"{MAX_PARAMETERS:,} a model of this course may have: use narrower layers or "
             f"smaller images.")
