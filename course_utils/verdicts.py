@@ -253,16 +253,22 @@ def overfitting(name: str, train_error: float, test_error: float, *, measure: st
                    f"{100 * abs(gap):.1f}% apart, within {band_text}.", "fits")
 
 
-def claim(statement: str, parts: Mapping[str, tuple[bool, str]]) -> Verdict:
+def claim(statement: str, parts: Mapping[str, tuple[bool, str] | Verdict]) -> Verdict:
     """Does a claim hold? Each of its parts against a measurement.
 
     ``parts`` maps each part of the claim ("about 5× fewer parameters") to ``(held,
     evidence)``: whether the measurement supports it, and the measurement in words
-    ("15× fewer: 31,885 against 477,748"). The outcome is ``"holds"`` when every part
-    held, ``"fails"`` when none did, and ``"mixed"`` otherwise.
+    ("15× fewer: 31,885 against 477,748"). A part may also be a :class:`Verdict` from
+    :func:`compare`, read from the claim's side: it held if the verdict ``"wins"`` (a tie
+    within the noise does not support a claim of "better"), and its sentence is the
+    evidence. The outcome is ``"holds"`` when every part held, ``"fails"`` when none did,
+    and ``"mixed"`` otherwise.
     """
     if not parts:
         raise ValueError("claim needs at least one part to check")
+    parts = {part: ((value.outcome in ("wins", "holds"), str(value).split(": ", 1)[-1].rstrip("."))
+                    if isinstance(value, Verdict) else value)
+             for part, value in parts.items()}
     held = [part for part, (ok, _) in parts.items() if ok]
     failed = [part for part, (ok, _) in parts.items() if not ok]
     evidence = "; ".join(f"{part}: {'yes' if ok else 'no'}, {text}"
