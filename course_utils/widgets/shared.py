@@ -77,16 +77,21 @@ def png_bytes(image: Any, *, scale: int = 4, vmin: float = 0.0, vmax: float = 1.
 
 
 def image_html(image: Any, alt: str, *, scale: int = 4, caption: str = "",
-               **png_options: Any) -> str:
-    """``<figure><img alt=...></figure>``: the image as an inline PNG with its alt text."""
+               width: int | None = None, **png_options: Any) -> str:
+    """``<figure><img alt=...></figure>``: the image as an inline PNG with its alt text.
+
+    ``width`` (CSS pixels) draws the PNG that wide in the browser, pixels kept sharp: with
+    ``scale=1`` the saved PNG holds one pixel per value, several times smaller.
+    """
     if not alt.strip():
         raise ValueError("every image needs alt text that says what it shows")
     data = base64.b64encode(png_bytes(image, scale=scale, **png_options)).decode("ascii")
     label = (f'<figcaption style="font-size:0.85em;text-align:center">'
              f"{html.escape(caption)}</figcaption>") if caption else ""
+    size = f"width:{width}px;" if width else ""
     return (f'<figure style="margin:2px;display:inline-block">'
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            f'style="image-rendering:pixelated;max-width:100%"/>{label}</figure>')
+            f'style="image-rendering:pixelated;{size}max-width:100%"/>{label}</figure>')
 
 
 def image_row(items: Sequence[tuple[Any, str, str]], *, scale: int = 4,
