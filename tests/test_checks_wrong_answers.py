@@ -385,6 +385,24 @@ class ColourDetached(Colour):
         return self.decoder(z).detach()
 
 
+class ColourFunctionalSigmoid(EncoderDecoder):
+    """torch.sigmoid in decode instead of an nn.Sigmoid layer: no logits for BCE to read."""
+
+    def __init__(self):
+        model = build_colour_ae()
+        super().__init__(model.encoder, model.decoder[:-1])
+
+    def decode(self, z):
+        return torch.sigmoid(self.decoder(z))
+
+
+class ColourSigmoidNotLast(EncoderDecoder):
+    """An nn.Sigmoid, then one more operation after it."""
+
+    def decode(self, z):
+        return self.decoder(z).clamp(0.0, 1.0) ** 1.0 * 0.999
+
+
 def colour(**replace):
     def factory():
         model = build_colour_ae()
@@ -417,6 +435,10 @@ COLOUR_WRONG = [
     ("float16 output", lambda: _cast_colour(torch.float16), ["float16"]),
     ("constructor raises", raises(ValueError("bad channels")), ["ValueError", "bad channels"]),
     ("takes an argument", lambda channels: build_colour_ae(), ["TypeError"]),
+    ("torch.sigmoid instead of nn.Sigmoid", ColourFunctionalSigmoid, ["nn.Sigmoid() layer"]),
+    ("work after the Sigmoid", lambda: ColourSigmoidNotLast(build_colour_ae().encoder,
+                                                            build_colour_ae().decoder),
+     ["not the last thing"]),
 ]
 
 
@@ -534,9 +556,21 @@ UNET_WRONG = [
     ("no encode_with_skips", NoEncodeWithSkips, ["encode_with_skips"]),
     ("returns a tuple", UNetTuple, ["tuple"]),
     ("forward changes its weights", UNetChangesItsWeights, ["changed its weights"]),
+    ("torch.sigmoid instead of nn.Sigmoid", lambda: _functional_sigmoid_unet(),
+     ["nn.Sigmoid() layer"]),
     ("constructor raises", raises(AttributeError("no attribute 'merge3'")), ["merge3"]),
     ("an instance, not the class", UNetAutoencoder(), ["not a model you built"]),
 ]
+
+
+def _functional_sigmoid_unet():
+    class Functional(UNetAutoencoder):
+        def decode(self, z, skips=None):
+            return torch.sigmoid(super().decode(z, skips))
+
+    model = Functional()
+    model.merge1[1] = nn.Identity()
+    return model
 
 
 def zero_weights(model, images):
@@ -654,6 +688,8 @@ DEPTH_WRONG = [
     ("deep returns integers", (build_wide, lambda: _fc_cast(torch.int64)), ["int64"]),
     ("wide needs an argument", (lambda hidden: FCAutoencoder(hidden), build_deep),
      ["TypeError"]),
+    ("torch.sigmoid instead of nn.Sigmoid", (lambda: _fc_functional_sigmoid(), build_deep),
+     ["build_wide", "nn.Sigmoid() layer"]),
     ("the same function twice, not a model", (build_wide, build_wide),
      ["three hidden layers"]),
 ]
@@ -665,6 +701,16 @@ def _fc_tuple():
             return super().forward(x), self.encode(x)
 
     return Pair((512, 16))
+
+
+def _fc_functional_sigmoid():
+    class Functional(FCAutoencoder):
+        def decode(self, z):
+            return torch.sigmoid(self.decoder(z))
+
+    model = Functional((512, 16))
+    model.decoder[3] = nn.Identity()  # Linear, ReLU, Linear, [Sigmoid], Unflatten
+    return model
 
 
 def _fc_cast(dtype):
@@ -839,3 +885,27 @@ def test_the_tables_cover_the_reported_wrong_answers():
                      "float64 output", "float16 output", "long output", "a list",
                      "results as a list"):
         assert reported in names, reported
+
+
+def test_a_model_built_for_another_device_is_checked_on_the_cpu():
+    """A factory may move its model to a GPU; the check's copy runs on the CPU."""
+    moved = []
+
+    def build_on_meta():
+        model = build_colour_ae()
+        moved.append(model)
+        return model.to("meta")  # stands for .cuda(): a device the check's images are not on
+
+    result = check_colour(build_on_meta)
+    assert isinstance(result, CheckResult) and result.passed is False
+    assert "could not finish" not in result.message
+
+
+def test_a_device_mismatch_in_forward_gets_a_hint():
+    class MakesTensorsElsewhere(EncoderDecoder):
+        def forward(self, x):
+            return self.decode(self.encode(x)) + torch.zeros(1, device="meta")
+
+    result = check_colour(lambda: MakesTensorsElsewhere(build_colour_ae().encoder,
+                                                        build_colour_ae().decoder))
+    assert result.passed is False and "device mismatch" in result.message, result

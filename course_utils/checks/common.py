@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..losses import model_logits
+from ..models.base import NoLogitsError
 from .base import CheckResult, attempted_or_result
 
 # --------------------------------------------------------------------------- images to try
@@ -141,6 +143,13 @@ def explain_error(error: BaseException) -> CheckResult:
     if "too small" in text or "can't be greater than actual input size" in text:
         return CheckResult(False, f"the feature maps became too small for a layer ({first}). "
                                   f"Too many poolings or stride-2 layers for this image size?")
+    lower = text.lower()
+    if "same device" in lower or ("device" in lower and "expected" in lower) or \
+            ("cuda" in lower and "cpu" in lower):
+        return CheckResult(False, f"device mismatch ({first}): the check runs your model on "
+                                  f"the CPU. Build it without .to(device) or .cuda(), and "
+                                  f"create tensors in forward with the input's device "
+                                  f"(torch.zeros_like(x), x.new_zeros(...)).")
     if isinstance(error, RuntimeError) and any(words in text for words in _DTYPES):
         return CheckResult(False, f"dtype mismatch ({first}): the images are float32, and so "
                                   f"must every layer be. Remove .double(), .half() or "
@@ -184,7 +193,13 @@ def build(factory: Any, what: str, *args: Any, **kwargs: Any) -> nn.Module | Che
     if not isinstance(model, nn.Module):
         return CheckResult(False, f"{what} should give an nn.Module, got "
                                   f"{type(model).__name__}.")
-    return private_copy(model, what)
+    copied = private_copy(model, what)
+    if isinstance(copied, nn.Module):
+        try:
+            copied.cpu()  # the check's images are on the CPU, wherever the learner trains
+        except Exception as error:  # the learner's module
+            return explain_error(error)
+    return copied
 
 
 @dataclass(frozen=True)
@@ -257,8 +272,9 @@ def run(fn: Callable[..., Any], *args: Any, what: str) -> torch.Tensor | CheckRe
     if blank is not None:
         return blank
     if isinstance(out, tuple):
+        alone = "the code" if "encode" in what else "the reconstruction"
         return CheckResult(False, f"{what} returned a tuple; return only the tensor "
-                                  f"(the course's models return the reconstruction alone).")
+                                  f"(the course's models return {alone} alone).")
     if not isinstance(out, torch.Tensor):
         return CheckResult(False, f"{what} should return a tensor, got {type(out).__name__}.")
     return out
@@ -439,6 +455,34 @@ def code_flow_problem(model: nn.Module, x: torch.Tensor, out: torch.Tensor, z: t
         return CheckResult(False, f"changing the code does not change the reconstruction"
                                   f"{context}: the decoder ignores the code (is z replaced, "
                                   f"multiplied by zero, or never passed on?).")
+    return None
+
+
+def logits_problem(model: nn.Module, x: torch.Tensor, out: torch.Tensor,
+                   context: str) -> CheckResult | None:
+    """The exercises train with binary cross-entropy from the *logits*, the values just before
+    the final ``nn.Sigmoid`` (see :mod:`course_utils.losses`): they must be there to read, and
+    ``sigmoid(logits)`` must be the output."""
+    try:
+        with torch.no_grad():
+            logits = model_logits(model, x.clone())
+    except NoLogitsError:
+        if not any(isinstance(m, nn.Sigmoid) for m in model.modules()):
+            return CheckResult(False, f"end the decoder with an nn.Sigmoid() layer{context} (a "
+                                      f"module, not torch.sigmoid in forward): the exercises "
+                                      f"train with binary cross-entropy computed from the "
+                                      f"logits, the values just before that layer.")
+        return CheckResult(False, f"the last nn.Sigmoid is not the last thing forward "
+                                  f"computes{context}: make nn.Sigmoid() the decoder's last "
+                                  f"layer. The exercises train with binary cross-entropy "
+                                  f"computed from the values just before it.")
+    except Exception as error:  # the learner's code (a logits method of its own)
+        return explain_error(error)
+    if not isinstance(logits, torch.Tensor) or logits.shape != out.shape or \
+            not close(torch.sigmoid(logits.float()), out):
+        return CheckResult(False, f"model.logits(x) does not match the model's output"
+                                  f"{context}: torch.sigmoid(model.logits(x)) must equal "
+                                  f"model(x), since training reads the logits.")
     return None
 
 

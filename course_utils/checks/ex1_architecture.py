@@ -32,6 +32,7 @@ from .common import (
     code_flow_problem,
     code_of,
     layers_run,
+    logits_problem,
     loss_decreases,
     names,
     never_raises,
@@ -94,8 +95,9 @@ def encoder_layer_problem(layers: list[nn.Module], depth: int, context: str) -> 
     relus = sum(isinstance(m, nn.ReLU) for m in layers)
     if relus < depth:
         return CheckResult(False, f"a ReLU is missing in the encoder{context}: each stage is "
-                                  f"Conv2d → ReLU → MaxPool2d(2); it runs {names(layers)}. "
-                                  f"Without the ReLU two stages collapse towards one linear map.")
+                                  f"Conv2d → nn.ReLU() → MaxPool2d(2); it runs "
+                                  f"{names(layers)}. Without the ReLU two stages collapse "
+                                  f"towards one linear map.")
     kinds = _relu_first(layers)
     convs = [i for i, k in enumerate(kinds) if k == "Conv2d"]
     first_pool = kinds.index("MaxPool2d")
@@ -185,6 +187,9 @@ def check_architecture(build_conv_ae: Any) -> CheckResult:
         if isinstance(out, CheckResult):
             return out
         problem = code_flow_problem(model, x, out, z, context)
+        if problem is not None:
+            return problem
+        problem = logits_problem(model, x, out, context)
         if problem is not None:
             return problem
         counts.append(got)

@@ -81,9 +81,9 @@ def block_layer_problem(layers: list[nn.Module], mode: str) -> CheckResult | Non
                                       f"convolution should see the full-resolution input, then "
                                       f"ReLU, then {pool_name}(2).")
         if relu is None:
-            return CheckResult(False, f'mode "{mode}" has no ReLU: the block is Conv2d → ReLU → '
-                                      f"{pool_name}(2). Without it, the encoder's two blocks "
-                                      f"are nearly one linear map.")
+            return CheckResult(False, f'mode "{mode}" has no ReLU: the block is Conv2d → '
+                                      f"nn.ReLU() → {pool_name}(2). Without it, the encoder's "
+                                      f"two blocks are nearly one linear map.")
         if relu < conv:
             return CheckResult(False, f'mode "{mode}": the ReLU comes after the convolution: '
                                       f"Conv2d → ReLU → {pool_name}(2).")
@@ -93,7 +93,7 @@ def block_layer_problem(layers: list[nn.Module], mode: str) -> CheckResult | Non
                                   "(stride=2, padding=1): no pooling layer.")
     if relu is None:
         return CheckResult(False, 'mode "stride" has no ReLU: the block is Conv2d(stride=2, '
-                                  'padding=1) → ReLU.')
+                                  'padding=1) → nn.ReLU().')
     if relu < conv:
         return CheckResult(False, 'mode "stride": the ReLU comes after the convolution: '
                                   "Conv2d(stride=2, padding=1) → ReLU.")

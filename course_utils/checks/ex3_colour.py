@@ -20,6 +20,7 @@ from .common import (
     check_reconstruction,
     code_flow_problem,
     code_of,
+    logits_problem,
     loss_decreases,
     never_raises,
     run,
@@ -56,6 +57,9 @@ def check_colour(build_colour_ae: Any) -> CheckResult:
                                   f"3×32×32 = 3,072 of the image: nothing is compressed. Use "
                                   f"fewer channels at the bottleneck.")
     problem = code_flow_problem(model, x, out, z, "")
+    if problem is not None:
+        return problem
+    problem = logits_problem(model, x, out, "")
     if problem is not None:
         return problem
     problem = loss_decreases(model, x)

@@ -31,6 +31,7 @@ from .common import (
     check_reconstruction,
     close,
     dtype_problem,
+    logits_problem,
     loss_decreases,
     never_raises,
     run,
@@ -171,6 +172,12 @@ def check_unet(unet_class: Any) -> CheckResult:
                                   f"each concatenation reads both tensors' channels (32 + 32 "
                                   f"at 14×14, 16 + 16 at 28×28).")
     problem = _unet_flow_problem(model, x)
+    if problem is not None:
+        return problem
+    out = run(model, x.clone(), what="the model's forward")
+    if isinstance(out, CheckResult):
+        return out
+    problem = logits_problem(model, x, out, "")
     if problem is not None:
         return problem
     problem = loss_decreases(model, x)

@@ -24,6 +24,7 @@ from .common import (
     code_flow_problem,
     code_of,
     layers_run,
+    logits_problem,
     loss_decreases,
     never_raises,
     run,
@@ -87,6 +88,9 @@ def check_depth_vs_width(build_wide: Any, build_deep: Any, *, tolerance: float =
         if isinstance(out, CheckResult):
             return out
         problem = code_flow_problem(model, x, out, z, context)
+        if problem is not None:
+            return problem
+        problem = logits_problem(model, x, out, context)
         if problem is not None:
             return problem
         layers = layers_run(model, model, x.clone())

@@ -28,16 +28,17 @@ code is; which layers run; :func:`explain_error`; :func:`loss_decreases`) and :m
 
 from __future__ import annotations
 
-from .budget import BUDGET, EncoderDecoder, _decoder_layers, train_and_score
-from .common import build as _build
-from .common import check_reconstruction as _check_reconstruction
-from .common import code_of as _code_of
+# The private names keep working for code written against the single-module version.
+from .budget import BUDGET, EncoderDecoder, _decoder_layers, train_and_score  # noqa: F401
+from .common import build as _build  # noqa: F401
+from .common import check_reconstruction as _check_reconstruction  # noqa: F401
+from .common import code_of as _code_of  # noqa: F401
 from .common import explain_error, loss_decreases, toy_images
-from .common import run as _run
-from .common import shape_text as _shape_text
+from .common import run as _run  # noqa: F401
+from .common import shape_text as _shape_text  # noqa: F401
 from .ex1_architecture import (
     SweepRow,
-    _reference_conv_ae,
+    _reference_conv_ae,  # noqa: F401
     check_architecture,
     check_sweep,
     run_sweep,
@@ -45,7 +46,7 @@ from .ex1_architecture import (
 )
 from .ex2_downsampling import check_best_mode, check_downsampling, downsampling_autoencoder
 from .ex3_colour import check_colour
-from .ex4_unet import _outputs_with_zero_code, check_unet, check_zero_code
+from .ex4_unet import _outputs_with_zero_code, check_unet, check_zero_code  # noqa: F401
 from .ex5_depth_width import CODE_SIZE_5, WIDE_PARAMETERS, check_depth_vs_width
 
 __all__ = [
@@ -70,7 +71,3 @@ __all__ = [
     "toy_images",
     "train_and_score",
 ]
-
-# Older names of the shared helpers, for code written against the single-module version.
-_ = (_build, _check_reconstruction, _code_of, _run, _shape_text, _decoder_layers,
-     _reference_conv_ae, _outputs_with_zero_code)
