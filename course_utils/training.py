@@ -222,12 +222,14 @@ def _is_flag(value: Any) -> bool:
         isinstance(value, torch.Tensor) and value.dtype == torch.bool)
 
 
-def _whole_number(value: Any, name: str, *, minimum: int, maximum: int | None = None) -> int:
-    """``value`` as an ``int``: Python, NumPy and PyTorch integers pass, floats and bools do not."""
-    example = max(minimum, 1)
+def _whole_number(value: Any, name: str, *, minimum: int, maximum: int | None = None,
+                  what: str) -> int:
+    """``value`` as an ``int``: Python, NumPy and PyTorch integers pass, floats and bools do not.
+
+    ``what`` says what the number is for, with an example, for the message.
+    """
     if _is_flag(value):
-        raise TypeError(f"{name} must be a whole number such as {example}, got the boolean "
-                        f"{value!r}")
+        raise TypeError(f"{name} must be a whole number ({what}), got the boolean {value!r}")
     try:
         number = operator.index(value)
     except TypeError:
@@ -235,40 +237,44 @@ def _whole_number(value: Any, name: str, *, minimum: int, maximum: int | None = 
         if isinstance(value, (float, np.floating)) and math.isfinite(value):
             hint = (f": write {name}={int(value)}" if float(value).is_integer()
                     else f": round it, e.g. {name}={math.floor(value)} or {math.ceil(value)}")
-        raise TypeError(f"{name} must be a whole number such as {example}, got "
-                        f"{value!r}{hint}") from None
+        raise TypeError(f"{name} must be a whole number ({what}), got {value!r}{hint}") from None
     if number < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {number}")
+        raise ValueError(f"{name} must be at least {minimum} ({what}), got {number}")
     if maximum is not None and number > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {number}")
+        raise ValueError(f"{name} must be at most {maximum} ({what}), got {number}")
     return int(number) if type(value) is not int else value
 
 
-def _real_number(value: Any, name: str, *, positive: bool, allow_inf: bool = False) -> float:
-    """``value`` as a finite real number, greater than 0 (``positive``) or at least 0."""
+def _real_number(value: Any, name: str, *, positive: bool, what: str,
+                 allow_inf: bool = False) -> float:
+    """``value`` as a finite real number, greater than 0 (``positive``) or at least 0.
+
+    ``what`` says what the number is for, with an example, for the message.
+    """
     bound = "greater than 0" if positive else "0 or more"
     if _is_flag(value) or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a number {bound}, got {value!r}")
+        raise TypeError(f"{name} must be a number {bound} ({what}), got {value!r}")
     if isinstance(value, torch.Tensor):
         if value.numel() != 1 or value.is_complex():
-            raise TypeError(f"{name} must be one number {bound}, got a tensor of shape "
-                            f"{tuple(value.shape)}: pass a float such as 1e-3")
+            raise TypeError(f"{name} must be one number {bound} ({what}), got a tensor of "
+                            f"shape {tuple(value.shape)}")
         value = value.item()
     if not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number {bound}, got {type(value).__name__} "
-                        f"{value!r}")
+        raise TypeError(f"{name} must be a number {bound} ({what}), got "
+                        f"{type(value).__name__} {value!r}")
     number = value if type(value) in (int, float) else float(value)
     if math.isnan(number):
-        raise ValueError(f"{name} must be a number {bound}, got NaN")
+        raise ValueError(f"{name} must be a number {bound} ({what}), got NaN")
     if math.isinf(number) and not (allow_inf and number > 0):
-        raise ValueError(f"{name} must be a finite number {bound}, got {number}")
+        raise ValueError(f"{name} must be a finite number {bound} ({what}), got {number}")
     if number < 0 or (positive and number == 0):
-        raise ValueError(f"{name} must be {bound}, got {number}")
+        raise ValueError(f"{name} must be {bound} ({what}), got {number}")
     return number
 
 
 def _choice(value: Any, name: str, choices: tuple[str, ...], *, allow_callable: bool,
-            allow_none: bool = False) -> Any:
+            what: str, allow_none: bool = False) -> Any:
+    """``value`` if it is one of the named ``choices`` (or None, or a callable, if allowed)."""
     if value is None and allow_none:
         return None
     if allow_callable and callable(value) and not isinstance(value, str):
@@ -277,9 +283,11 @@ def _choice(value: Any, name: str, choices: tuple[str, ...], *, allow_callable: 
         ["a callable"] if allow_callable else [])
     options = ", ".join(names[:-1]) + " or " + names[-1]
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be {options}, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be {options} ({what}), got {type(value).__name__} "
+                        f"{value!r}")
     if value not in choices:
-        raise ValueError(f"{name} must be {options}, got {value!r}")
+        case = " (names are lower case)" if value.lower() in choices else ""
+        raise ValueError(f"{name} must be {options} ({what}), got {value!r}{case}")
     return value
 
 
@@ -353,21 +361,29 @@ def _device_for(device: Any) -> torch.device:
 
 
 _SETTING_CHECKS: dict[str, Callable[[Any], Any]] = {
-    "epochs": lambda v: _whole_number(v, "epochs", minimum=0),
-    "batch_size": lambda v: _whole_number(v, "batch_size", minimum=1),
-    "lr": lambda v: _real_number(v, "lr", positive=True),
-    "loss": lambda v: _choice(v, "loss", ("mse", "bce"), allow_callable=False),
-    "optimizer": lambda v: _choice(v, "optimizer", _OPTIMIZERS, allow_callable=True),
+    "epochs": lambda v: _whole_number(v, "epochs", minimum=0,
+                                      what="the number of passes over train_set, e.g. 5"),
+    "batch_size": lambda v: _whole_number(v, "batch_size", minimum=1,
+                                          what="images per training step, e.g. 32"),
+    "lr": lambda v: _real_number(v, "lr", positive=True, what="the learning rate, e.g. 1e-3"),
+    "loss": lambda v: _choice(v, "loss", ("mse", "bce"), allow_callable=False,
+                              what="squared error or binary cross-entropy per pixel"),
+    "optimizer": lambda v: _choice(v, "optimizer", _OPTIMIZERS, allow_callable=True,
+                                   what="a callable takes (params, lr=...)"),
     "scheduler": lambda v: _choice(v, "scheduler", _SCHEDULERS, allow_callable=True,
-                                   allow_none=True),
+                                   allow_none=True, what="the learning-rate schedule; a "
+                                   "callable takes (optimizer, epochs, steps_per_epoch)"),
     "clip_grad_norm": lambda v: None if v is None else _real_number(
-        v, "clip_grad_norm", positive=True, allow_inf=True),
-    "weight_decay": lambda v: _real_number(v, "weight_decay", positive=False),
+        v, "clip_grad_norm", positive=True, allow_inf=True,
+        what="the largest gradient norm a step may have, e.g. 1.0, or None not to clip"),
+    "weight_decay": lambda v: _real_number(v, "weight_decay", positive=False,
+                                           what="e.g. 0.0 for none, or 1e-4"),
     "corrupt": lambda v: _callable_or_none(v, "corrupt", "corrupt(images, generator) -> images"),
     "objective": lambda v: _callable_or_none(
         v, "objective", "objective(model, inputs, targets) -> loss"),
     "device": _device_spec,
-    "seed": lambda v: _whole_number(v, "seed", minimum=-(2**63), maximum=2**64 - 1),
+    "seed": lambda v: _whole_number(v, "seed", minimum=-(2**63), maximum=2**64 - 1,
+                                    what="the random seed, e.g. 0"),
     "progress": lambda v: _flag_or_none(v, "progress"),
     "channels_last": lambda v: _flag_or_none(v, "channels_last"),
     "precision": _precision_name,
@@ -470,6 +486,18 @@ def checked_images(data: Any, name: str, dtype: torch.dtype = torch.float32) -> 
                              f"learn pixels in [0, 1] (they end in a Sigmoid): rescale them "
                              f"to [0, 1] (undo any normalisation)")
     return images
+
+
+def _check_bce_targets(images: torch.Tensor | None, name: str) -> None:
+    """``loss="bce"`` treats every target value as a probability: it must lie in [0, 1]
+    (features and codes included, which the picture rule of :func:`checked_images` spares)."""
+    if images is None:
+        return
+    low, high = (float(v) for v in torch.aminmax(images))
+    if low < -_PIXEL_TOLERANCE or high > 1 + _PIXEL_TOLERANCE:
+        raise ValueError(f'loss="bce" treats each value of {name} as a probability, but they '
+                         f'range from {low:g} to {high:g}: use loss="mse", or rescale {name} '
+                         f"to [0, 1]")
 
 
 def _check_same_image_size(images: torch.Tensor, test_images: torch.Tensor | None) -> None:
@@ -721,6 +749,9 @@ def train(
     images = checked_images(train_set, "train_set", dtype)
     test_images = checked_images(test_set, "test_set", dtype) if test_set is not None else None
     _check_same_image_size(images, test_images)
+    if objective is None and loss == "bce":
+        _check_bce_targets(images, "train_set")
+        _check_bce_targets(test_images, "test_set")
     device = _device_for(settings["device"])
     precision = resolve_precision(settings["precision"], device)
     objective = objective or _reconstruction(loss)
@@ -799,6 +830,8 @@ def evaluate(model: nn.Module, data: Images, *, loss: str = "mse", batch_size: i
     settings = _checked_settings(dict(loss=loss, batch_size=batch_size, corrupt=corrupt,
                                       objective=objective, device=device, seed=seed))
     images = checked_images(data, "data", _model_dtype(model))
+    if settings["objective"] is None and settings["loss"] == "bce":
+        _check_bce_targets(images, "data")
     device = (_device_for(settings["device"]) if settings["device"] is not None
               else _model_device(model))
     images = images.to(device).contiguous(memory_format=_memory_format(model, None))
@@ -1147,8 +1180,11 @@ def _checked_cache_call(model: Any, name: Any, train_set: Any, test_set: Any, di
     settings = _checked_settings(train_kwargs)
     dtype = _model_dtype(model)
     images = checked_images(train_set, "train_set", dtype)
-    _check_same_image_size(images, checked_images(test_set, "test_set", dtype)
-                           if test_set is not None else None)
+    test_images = checked_images(test_set, "test_set", dtype) if test_set is not None else None
+    _check_same_image_size(images, test_images)
+    if settings.get("objective") is None and settings.get("loss", "mse") == "bce":
+        _check_bce_targets(images, "train_set")
+        _check_bce_targets(test_images, "test_set")
     return settings
 
 
