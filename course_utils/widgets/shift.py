@@ -192,7 +192,8 @@ def view_html(v: ShiftView, *, scale: int = SCALE, optimize: bool = True) -> str
         image_html(v.feature_map, f"Channel {v.channel}'s feature map of the digit {where}.",
                    scale=scale, caption=f"feature map (ch. {v.channel})", **maps),
         image_html(v.predicted_map, f"Channel {v.channel}'s feature map of the unmoved digit, "
-                   f"moved by {v.shift:+d} pixels: what equivariance predicts.", scale=scale,
+                   f"moved by {v.shift:+d} pixel{'' if abs(v.shift) == 1 else 's'}: what "
+                   f"equivariance predicts.", scale=scale,
                    caption="unmoved map, moved", **maps),
         image_html(v.pooled, f"Channel {v.channel}'s pooled 14×14 map of the digit {where}.",
                    scale=2 * scale, caption="pooled map (code)", **maps),
