@@ -150,15 +150,136 @@ def test_conv_explorer_default_state_and_slider_updates():
 def test_conv_explorer_starting_values_can_be_chosen():
     box = W.conv_explorer(layer="Conv2d", size=28, output_padding=0)
     assert "output size: 14" in _text(box.result.value)
-    with pytest.raises(ValueError):
-        W.conv_explorer(colour="red")
+    assert box.message.value == ""
 
 
-def test_checkerboard_explorer_updates():
+def test_conv_explorer_has_controls_and_displays_dicts():
+    box = W.conv_explorer()
+    assert list(box.controls) == ["layer", "input size", "kernel", "stride", "padding",
+                                  "output_padding", "dilation"]
+    assert box.controls["input size"] is box.size and box.controls["layer"] is box.layer
+    assert set(box.displays) == {"formula", "result", "diagram", "message"}
+    assert box.displays["result"] is box.result
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize("function", [W.explain_layer, W.diagram_svg, W.diagram_canvas])
+@pytest.mark.parametrize("settings, name", [
+    ((14, 3, 0, 1, 0, 1), "stride"),
+    ((14, 3.7, 2, 1, 0, 1), "kernel"),
+    ((None, 3, 2, 1, 0, 1), "size"),
+    ((14, 3, 2, -1, 0, 1), "padding"),
+    ((14, 3, 2, 1, 0, 0), "dilation"),
+    ((14, 3, 2, 1, -1, 1), "output_padding"),
+    ((0, 3, 2, 1, 0, 1), "size"),
+    ((True, 3, 2, 1, 0, 1), "size"),
+    ((14, "3", 2, 1, 0, 1), "kernel"),
+    ((10**9, 3, 2, 1, 0, 1), "size"),
+])
+def test_pure_functions_refuse_bad_settings_with_a_message_that_names_them(function, settings,
+                                                                            name):
+    with pytest.raises(ValueError) as caught:
+        function("ConvTranspose2d", *settings)
+    message = str(caught.value)
+    assert message.startswith(f"{name} must be a whole number"), message
+    assert "got" in message and len(message) < 300
+
+
+def test_pure_functions_take_numpy_and_torch_integers():
+    import numpy as np
+
+    plain = W.explain_layer("ConvTranspose2d", 14, 3, 2, 1, 1, 1)
+    for convert in (np.int64, np.int32, torch.tensor):
+        e = W.explain_layer("ConvTranspose2d", *(convert(v) for v in (14, 3, 2, 1, 1, 1)))
+        assert e.output_size == plain.output_size == 28 and e.agrees
+        assert type(e.size) is int and type(e.stride) is int
+        assert W.diagram_svg("ConvTranspose2d", convert(14), 3, convert(2), 1, 1, 1) == \
+            W.diagram_svg("ConvTranspose2d", 14, 3, 2, 1, 1, 1)
+
+
+def test_a_float_setting_gets_a_hint_to_round_it():
+    with pytest.raises(ValueError, match="3 or 4"):
+        W.explain_layer("Conv2d", 14, 3.7, 2, 1, 0, 1)
+
+
+def test_large_inputs_are_explained_without_building_huge_tensors():
+    e = W.explain_layer("Upsample + Conv2d", 4000, 3, 8, 1, 0, 1)
+    assert e.output_size == 32_000 and e.agrees
+
+
+@pytest.mark.parametrize("initial, name", [({"size": None}, "size"), ({"kernel": 3.7}, "kernel"),
+                                           ({"stride": 0}, "stride"), ({"size": 100}, "size"),
+                                           ({"layer": "Conv3d"}, "layer"),
+                                           ({"colour": "red"}, "colour")])
+def test_conv_explorer_shows_a_message_for_bad_starting_values_never_a_traceback(initial, name):
+    box = W.conv_explorer(**initial)
+    message = _text(box.message.value)
+    assert name in message and "instead" in message
+    assert "output size: 28" in _text(box.result.value)  # it starts from the defaults
+    box.size.value = 15
+    assert "output size: 30" in _text(box.result.value)
+
+
+def test_conv_explorer_takes_numpy_integers():
+    import numpy as np
+
+    box = W.conv_explorer(size=np.int64(20), stride=torch.tensor(2))
+    assert box.size.value == 20 and box.message.value == ""
+    assert "output size: 40" in _text(box.result.value)
+
+
+def test_checkerboard_explorer_frames_equal_the_pure_function_at_every_end_and_the_middle():
+    from course_utils.widgets.checkerboard import checkerboard_frame, shown_frame
+
     box = W.checkerboard_explorer()
-    assert "uneven" in box.summary.value
-    box.kernel.value = 4
-    assert "even overlap" in box.summary.value
-    assert box.heatmap.value.startswith("<svg")
+    assert set(box.controls) == {"kernel", "stride", "input pixels"}
+    assert "uneven" in shown_frame(box) and "course-kernel-note" in box.children[0].value
+    seen = set()
+    for stride in (1, 2, 4):
+        box.stride.value = stride
+        for kernel in (1, 4, 7):
+            box.kernel.value = kernel
+            shown = shown_frame(box)
+            assert shown == checkerboard_frame(kernel, stride, 5) == box.frame(kernel, stride)
+            assert f"k={kernel}, s={stride}" in shown and 'role="img"' in shown
+            seen.add(shown)
+    assert len(seen) == 9
+    box.stride.value, box.kernel.value = 2, 4
+    assert "even overlap" in shown_frame(box)
     box.kernel.value = 1
-    assert "gaps" in box.summary.value
+    assert "gaps" in shown_frame(box)
+    for size in (1, 8):  # needs a kernel: frames are redrawn as they come into view
+        box.size.value = size
+        assert shown_frame(box) == checkerboard_frame(1, 2, size)
+        box.stride.value, box.kernel.value = 4, 7
+        assert shown_frame(box) == checkerboard_frame(7, 4, size)
+        box.stride.value, box.kernel.value = 2, 1
+    assert "course-needs-kernel" in box.size._dom_classes
+
+
+def test_checkerboard_explorer_saved_state_stays_small():
+    box = W.checkerboard_explorer()
+    total = sum(len(frame.value) for stack in box.displays["frames"].children
+                for frame in stack.children)
+    assert total < 400_000, total
+
+
+@pytest.mark.parametrize("arguments, name", [((3.7, 2), "kernel"), ((3, 0), "stride"),
+                                              ((None, 2), "kernel"), ((3, True), "stride")])
+def test_checkerboard_functions_refuse_bad_settings(arguments, name):
+    with pytest.raises(ValueError, match=f"^{name} must be a whole number"):
+        W.overlap_summary(*arguments)
+    with pytest.raises(ValueError, match=f"^{name} must be a whole number"):
+        W.overlap_svg(*arguments)
+    box = W.checkerboard_explorer(*arguments)  # a message, never a traceback
+    message = re.sub(r"<[^>]+>", "", box.displays["message"].value)
+    assert message.startswith(f"{name} must be a whole number") and "instead" in message
+    assert "k=3, s=2" in box.frame(box.kernel.value, box.stride.value)
+
+
+def test_checkerboard_functions_take_numpy_and_torch_integers():
+    import numpy as np
+
+    assert W.overlap_svg(np.int64(3), torch.tensor(2), np.int32(5)) == W.overlap_svg(3, 2, 5)

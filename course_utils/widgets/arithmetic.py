@@ -16,6 +16,8 @@ A thin shell over pure functions that are tested without a browser:
 from __future__ import annotations
 
 import html
+import math
+import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -118,15 +120,66 @@ class Explanation:
 
 
 def _check_layer(layer: str) -> None:
-    if layer not in LAYERS:
+    if not isinstance(layer, str) or layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS}, got {layer!r}")
+
+
+#: What the pure functions accept (inclusive): wider than the sliders, small enough that
+#: every answer is computed at once (larger inputs are probed on narrow tensors).
+LIMITS = {"size": (1, 4096), "kernel": (1, 64), "stride": (1, 64), "padding": (0, 64),
+          "output_padding": (0, 64), "dilation": (1, 64)}
+
+_WHY = {"size": "an input has at least one pixel",
+        "kernel": "a kernel covers at least one pixel",
+        "stride": "a stride of 0 would never move the kernel",
+        "dilation": "dilation 1 puts the kernel's taps next to each other",
+        "padding": "padding adds pixels, it cannot remove them",
+        "output_padding": "output_padding adds pixels, it cannot remove them"}
+
+
+def whole_setting(value: object, name: str) -> int:
+    """``value`` as a plain ``int`` within :data:`LIMITS`; Python, NumPy and PyTorch integers pass.
+
+    Anything else raises ``ValueError`` with a message that names the setting and says
+    what to do (a float gets the two whole numbers nearest to it).
+    """
+    low, high = LIMITS[name]
+    example = DEFAULTS.get(name, low)
+    wanted = f"{name} must be a whole number from {low} to {high}"
+    if isinstance(value, bool) or (isinstance(value, torch.Tensor)
+                                   and value.dtype == torch.bool):
+        raise ValueError(f"{wanted}, got {value!r}: give a number such as {example}")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        hint = f"give a whole number such as {example}"
+        try:
+            real = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            real = math.nan
+        if isinstance(value, (float, int)) or hasattr(value, "dtype"):
+            if math.isfinite(real):
+                hint = (f"write {int(real)}" if real.is_integer()
+                        else f"round it, e.g. {math.floor(real)} or {math.ceil(real)}")
+        raise ValueError(f"{wanted}, got {value!r}: {hint}") from None
+    if not low <= number <= high:
+        reason = _WHY[name] if number < low else "larger values are not drawn or probed here"
+        raise ValueError(f"{wanted}, got {number} ({reason})")
+    return int(number)
+
+
+def checked_settings(size: object, kernel: object, stride: object, padding: object,
+                     output_padding: object = 0, dilation: object = 1) -> tuple[int, ...]:
+    """All six settings through :func:`whole_setting`, in this order."""
+    values = (size, kernel, stride, padding, output_padding, dilation)
+    return tuple(whole_setting(v, name) for v, name in zip(values, LIMITS))
 
 
 def worked_formula(layer: str, size: int, kernel: int, stride: int, padding: int,
                    output_padding: int, dilation: int) -> str:
     """The layer's formula with the numbers filled in, evaluated (even when the result is invalid)."""
     _check_layer(layer)
-    i, k, s, p, a, d = size, kernel, stride, padding, output_padding, dilation
+    i, k, s, p, a, d = checked_settings(size, kernel, stride, padding, output_padding, dilation)
     if layer in ("Conv2d", "MaxPool2d"):
         top = i + 2 * p - d * (k - 1) - 1
         return (f"o = ⌊({i} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = ⌊{top} / {s}⌋ + 1 "
@@ -224,6 +277,8 @@ def pytorch_output_size(layer: str, size: int, kernel: int, stride: int, padding
     Cached, so the tests can ask for every combination the sliders allow.
     """
     _check_layer(layer)
+    size, kernel, stride, padding, output_padding, dilation = checked_settings(
+        size, kernel, stride, padding, output_padding, dilation)
     if layer != "ConvTranspose2d":
         output_padding = 0  # no other layer takes it: share the cache entry
     width = narrow_width(layer, kernel, stride, padding, dilation) if narrow else size
@@ -249,12 +304,18 @@ def explain_layer(layer: str, size: int, kernel: int, stride: int, padding: int,
                   narrow: bool = False) -> Explanation:
     """Everything the explorer shows for one setting of the sliders, as data.
 
-    ``narrow`` is passed to :func:`pytorch_output_size` (the tests use it for speed).
+    ``narrow`` is passed to :func:`pytorch_output_size` (the tests use it for speed);
+    inputs larger than the slider's range are always probed narrow. Settings that are not
+    whole numbers within :data:`LIMITS` raise ``ValueError`` (see :func:`whole_setting`);
+    valid numbers that give no output are explained in ``problem``.
 
     >>> explain_layer("ConvTranspose2d", 14, 3, 2, 1, 1, 1).result_line
     'output size: 28'
     """
     _check_layer(layer)
+    size, kernel, stride, padding, output_padding, dilation = checked_settings(
+        size, kernel, stride, padding, output_padding, dilation)
+    narrow = narrow or size > SLIDER_RANGES["size"][1]
     args = (layer, size, kernel, stride, padding, output_padding, dilation)
     try:
         output_size, problem = arithmetic_output_size(*args), None
@@ -304,6 +365,8 @@ def diagram_canvas(layer: str, size: int, kernel: int, stride: int, padding: int
       side, a stride-1 kernel.
     """
     _check_layer(layer)
+    size, kernel, stride, padding, output_padding, dilation = checked_settings(
+        size, kernel, stride, padding, output_padding, dilation)
     d = 1 if layer == "AvgPool2d" else dilation
     taps = tuple(j * d for j in range(kernel))
     if layer == "ConvTranspose2d":
@@ -358,6 +421,9 @@ def diagram_svg(layer: str, size: int, kernel: int, stride: int, padding: int,
     the first position produces. Grids wider than ``max_cells`` are not drawn (a short
     note says so), to keep the widget light.
     """
+    _check_layer(layer)
+    size, kernel, stride, padding, output_padding, dilation = checked_settings(
+        size, kernel, stride, padding, output_padding, dilation)
     canvas = diagram_canvas(layer, size, kernel, stride, padding, output_padding, dilation)
     n = len(canvas.cells)
     try:
@@ -442,14 +508,16 @@ def conv_explorer(**initial: object):
     ``layer`` (Dropdown), ``size``, ``kernel``, ``stride``, ``padding``, ``output_padding``,
     ``dilation`` (IntSliders), and the displays ``formula``, ``result`` and ``diagram``
     (HTML). ``explanation()`` returns the current :class:`Explanation`. Keyword arguments
-    override the starting values (default: ConvTranspose2d taking 14 to 28).
+    override the starting values (default: ConvTranspose2d taking 14 to 28); one that is
+    unknown, not a whole number or outside its slider is replaced by its default, and the
+    ``message`` display at the top says so (an explorer shows messages, never a
+    traceback). The same widgets are in ``controls`` (label → control) and ``displays``.
     """
     import ipywidgets as widgets
 
-    values = {**DEFAULTS, **initial}
-    unknown = set(values) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown settings {sorted(unknown)}; use {sorted(DEFAULTS)}")
+    from .shared import message_html
+
+    values, problems = starting_values(initial)
     style = {"description_width": "110px"}
     layout = widgets.Layout(width="420px")
     layer = widgets.Dropdown(options=LAYERS, value=values["layer"], description="layer",
@@ -459,14 +527,17 @@ def conv_explorer(**initial: object):
     sliders = {}
     for key, label in names.items():
         low, high = SLIDER_RANGES[key]
-        sliders[key] = widgets.IntSlider(value=int(values[key]), min=low, max=high,
+        sliders[key] = widgets.IntSlider(value=values[key], min=low, max=high,
                                          description=label, style=style, layout=layout,
                                          continuous_update=True)
         sliders[key].add_class("course-explorer-" + label.replace(" ", "-").replace("_", "-"))
     formula = widgets.HTML()
     result = widgets.HTML()
     result.add_class("course-explorer-result")
+    formula.add_class("course-explorer-formula")  # the course site recomputes these three
+    layer.add_class("course-explorer-layer")  # in the browser (site/_static/course-explorers.js)
     diagram = widgets.HTML()
+    diagram.add_class("course-explorer-diagram")
 
     def current() -> Explanation:
         return explain_layer(layer.value, *(sliders[k].value for k in names))
@@ -481,12 +552,56 @@ def conv_explorer(**initial: object):
         control.observe(update, names="value")
     update()
 
+    message = widgets.HTML(message_html(" ".join(problems)) if problems else "")
     controls = widgets.VBox([layer, *sliders.values()])
-    box = widgets.VBox([widgets.HBox([controls, widgets.VBox([formula, result])]), diagram])
+    box = widgets.VBox([message, widgets.HBox([controls, widgets.VBox([formula, result])]),
+                        diagram])
     box.add_class("course-explorer")
     box.layer = layer
     for key, slider in sliders.items():
         setattr(box, key, slider)
-    box.formula, box.result, box.diagram = formula, result, diagram
+    box.formula, box.result, box.diagram, box.message = formula, result, diagram, message
+    box.controls = {"layer": layer, **{names[key]: slider for key, slider in sliders.items()}}
+    box.displays = {"formula": formula, "result": result, "diagram": diagram, "message": message}
     box.explanation = current
     return box
+
+
+def starting_values(initial: dict[str, object]) -> tuple[dict[str, object], list[str]]:
+    """The explorer's starting values: ``initial`` over :data:`DEFAULTS`, each one checked.
+
+    Returns the values to use and one sentence per value that could not be used (it is
+    replaced by its default): unknown names, settings that are not whole numbers, numbers
+    outside the slider's range, an unknown layer.
+    """
+    values: dict[str, object] = dict(DEFAULTS)
+    problems = []
+    for name, value in initial.items():
+        if name not in DEFAULTS:
+            problems.append(f"There is no setting {name!r} (the settings are "
+                            f"{', '.join(DEFAULTS)}); it is ignored instead.")
+            continue
+        if name == "layer":
+            if isinstance(value, str) and value in LAYERS:
+                values[name] = value
+            else:
+                problems.append(f"layer={value!r} is not one of {', '.join(LAYERS)}; starting "
+                                f"with {DEFAULTS['layer']} instead.")
+            continue
+        low, high = SLIDER_RANGES[name]
+        try:
+            number = whole_setting(value, name)
+        except ValueError as error:
+            problems.append(f"{error}; starting at {name}={DEFAULTS[name]} instead.")
+            continue
+        if not low <= number <= high:
+            problems.append(f"{name}={number} is outside the slider's range {low} to {high}; "
+                            f"starting at {name}={DEFAULTS[name]} instead.")
+            continue
+        values[name] = number
+    return values, problems
+
+
+def bench():
+    """The explorer as lesson 05 builds it."""
+    return conv_explorer()
