@@ -11,6 +11,7 @@ pixels (an anomaly score that learns nothing).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -19,8 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import gaussian_noise, random_box_mask, salt_and_pepper
+from .config import seed_everything
+from .data import ImageSet, gaussian_noise, random_box_mask, salt_and_pepper
 from .metrics import PCABaseline, auroc, mse_per_image
+from .models import DeepConvAutoencoder, FlatConvAutoencoder
+from .recipes import Recipe
+from .training import History, cached_train
+
+Corruption = Callable[..., torch.Tensor]
 
 # --------------------------------------------------------------------------- corruptions
 
@@ -68,11 +75,72 @@ def fixed_salt_and_pepper(images: torch.Tensor, amount: float, *, seed: int = 0)
     return salt_and_pepper(images, amount, generator=torch.Generator().manual_seed(seed))
 
 
+def fixed_noise(kind: str, images: torch.Tensor, level: float, *, seed: int = 0) -> torch.Tensor:
+    """Repeatable noise of one ``kind`` ("Gaussian": ``level`` is σ; "salt & pepper": the
+    share of pixels hit)."""
+    if kind == "Gaussian":
+        return fixed_gaussian_noise(images, level, seed=seed)
+    if kind == "salt & pepper":
+        return fixed_salt_and_pepper(images, level, seed=seed)
+    raise ValueError(f"unknown noise kind {kind!r}: choose 'Gaussian' or 'salt & pepper'")
+
+
+HOLE_FILL = 0.5
+"""The value the inpainting lessons paint into a hole: mid grey, unlike the black background
+(0) and the white ink (1), so the hole is visible to the reader and to the model."""
+
+
 def mask_boxes(images: torch.Tensor, generator: torch.Generator | None = None, *,
-               box_size: int = 10) -> torch.Tensor:
-    """The inpainting corruption: one random ``box_size`` square per image set to 0."""
-    masked, _ = random_box_mask(images, box_size, generator=generator)
-    return masked
+               box_size: int = 10, fill: float = 0.0) -> torch.Tensor:
+    """The inpainting corruption: one random ``box_size`` square per image set to ``fill``.
+
+    With ``fill=0`` a hole on the black background looks like background, and a hole on a
+    stroke looks like a gap in it: neither the reader nor the model can see where the hole
+    is. A grey ``fill`` (:data:`HOLE_FILL`) marks it.
+    """
+    masked, mask = random_box_mask(images, box_size, generator=generator)
+    return masked + fill * mask
+
+
+def fixed_box_mask(images: torch.Tensor, box_size: int = 10, *, fill: float = HOLE_FILL,
+                   seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """One random ``box_size`` hole per image, repeatable: ``(masked images, mask)``.
+
+    The hole holds ``fill``; ``mask`` is N×1×H×W, 1 inside the hole. The same seed gives
+    the same holes, so every fill is scored on identical damage.
+    """
+    masked, mask = random_box_mask(images, box_size,
+                                   generator=torch.Generator().manual_seed(seed))
+    return masked + fill * mask, mask
+
+
+def box_mask_at(images: torch.Tensor, top: int, left: int, box_size: int = 10, *,
+                fill: float = HOLE_FILL) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same hole in every image, its top-left corner at (``top``, ``left``).
+
+    Returns ``(masked images, mask)`` like :func:`fixed_box_mask`; raises ``ValueError``
+    when the hole would not fit inside the image.
+    """
+    _, _, h, w = images.shape
+    if not (1 <= box_size <= min(h, w) and 0 <= top <= h - box_size
+            and 0 <= left <= w - box_size):
+        raise ValueError(f"a {box_size}×{box_size} hole at row {top}, column {left} does not "
+                         f"fit in a {h}×{w} image (top and left go from 0 to "
+                         f"{h - box_size} and {w - box_size})")
+    mask = torch.zeros(1, 1, h, w, dtype=images.dtype, device=images.device)
+    mask[..., top:top + box_size, left:left + box_size] = 1.0
+    mask = mask.expand(len(images), 1, h, w).clone()
+    return images * (1 - mask) + fill * mask, mask
+
+
+def hole_box(mask: torch.Tensor) -> tuple[int, int, int, int]:
+    """``(top, left, height, width)`` of the rectangle a single image's mask (1×H×W) covers."""
+    rows = torch.nonzero(mask.reshape(mask.shape[-2:]).sum(dim=1)).flatten()
+    cols = torch.nonzero(mask.reshape(mask.shape[-2:]).sum(dim=0)).flatten()
+    if len(rows) == 0:
+        raise ValueError("the mask hides no pixel")
+    top, left = int(rows[0]), int(cols[0])
+    return top, left, int(rows[-1]) - top + 1, int(cols[-1]) - left + 1
 
 
 def masked_mse_per_image(x_hat: torch.Tensor, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -101,6 +169,33 @@ def tune_filter(denoise: Callable[..., torch.Tensor], settings: Sequence[Any],
     return settings[int(np.argmax(scores))]
 
 
+def tune_baselines(images: torch.Tensor, levels: Mapping[str, Sequence[float]], pca: PCABaseline,
+                   *, blur_widths: Sequence[float] = (0.5, 0.75, 1.0, 1.5, 2.0),
+                   median_sizes: Sequence[int] = (3, 5),
+                   pca_sizes: Sequence[int] = (16, 32, 64, 128, 256),
+                   ) -> dict[tuple[str, float], dict[str, Any]]:
+    """The best setting of each classical denoiser at every noise level, on ``images``.
+
+    For each ``(kind, level)``: the blur's σ, the median's window and PCA's number of
+    components with the best PSNR on ``images`` under noise of that kind and level (seed
+    123, never the test noise's seed 0). Pass *training* images, so the filters are tuned
+    as the autoencoders are trained: without seeing a test image.
+    """
+    from .filters import gaussian_blur, median_filter
+
+    best = {}
+    for kind, kind_levels in levels.items():
+        for level in kind_levels:
+            noisy = fixed_noise(kind, images, level, seed=123)
+            best[kind, level] = {
+                "blur": tune_filter(gaussian_blur, list(blur_widths), noisy, images),
+                "median": tune_filter(median_filter, list(median_sizes), noisy, images),
+                "PCA": tune_filter(functools.partial(pca_projection, pca), list(pca_sizes),
+                                   noisy, images),
+            }
+    return best
+
+
 def pca_projection(pca: PCABaseline, images: torch.Tensor, k: int) -> torch.Tensor:
     """Project ``images`` onto the first ``k`` principal components of ``pca`` and back.
 
@@ -117,6 +212,56 @@ def pca_projection(pca: PCABaseline, images: torch.Tensor, k: int) -> torch.Tens
     basis = components[:k]  # k×784
     codes = (images.flatten(1) - mean) @ basis.T  # N×k
     return (codes @ basis + mean).clamp_(0, 1).view_as(images)
+
+
+# --------------------------------------------------------------------------- the lessons' models
+
+DENOISING = Recipe(lr=5e-3, steps=500, fast_steps=100)
+"""Lesson 08's recipe for every model: Adam at 5e-3, cosine-annealed, batches of 32."""
+
+
+def denoising_corruptions(*, hole_fill: float = HOLE_FILL) -> dict[str, Corruption | None]:
+    """Lesson 08's four training sets: what each model sees at its input (targets stay clean)."""
+    return {
+        "plain autoencoder": None,
+        "Gaussian denoiser": functools.partial(gaussian_noise_mix, low=0.1, high=0.5),
+        "salt-and-pepper denoiser": functools.partial(salt_and_pepper_mix, low=0.05, high=0.3),
+        "inpainting model": functools.partial(mask_boxes, box_size=10, fill=hole_fill),
+    }
+
+
+def train_denoisers(train_set: ImageSet, corruptions: Mapping[str, Corruption | None] | None = None,
+                    ) -> tuple[dict[str, DeepConvAutoencoder], dict[str, History]]:
+    """One ``DeepConvAutoencoder(64)`` per corruption: same start, data, recipe and steps.
+
+    Only ``corrupt=`` differs between the models. Each is trained once and then loaded
+    from the checkpoint cache (:func:`~course_utils.training.cached_train`).
+    """
+    corruptions = denoising_corruptions() if corruptions is None else corruptions
+    models, histories = {}, {}
+    for label, corrupt in corruptions.items():
+        seed_everything(0)  # the same initial weights for every model
+        models[label] = DeepConvAutoencoder(latent_channels=64)
+        histories[label] = cached_train(models[label], f"08_{label.replace(' ', '_')}",
+                                        train_set, corrupt=corrupt,
+                                        **DENOISING.settings(len(train_set)))
+    return models, histories
+
+
+ONE_CLASS = Recipe(lr=5e-3, steps=400, fast_steps=40)
+"""Lesson 09's recipe for the one-class autoencoders: Adam at 5e-3, cosine-annealed."""
+
+
+def train_one_class(normal_sets: Mapping[int, ImageSet], code_size: int = 36,
+                    ) -> tuple[dict[int, FlatConvAutoencoder], dict[int, History]]:
+    """One ``FlatConvAutoencoder(code_size)`` per digit, trained on images of that digit only."""
+    models, histories = {}, {}
+    for digit, normal_set in normal_sets.items():
+        seed_everything(0)
+        models[digit] = FlatConvAutoencoder(code_size)
+        histories[digit] = ONE_CLASS.train(models[digit], f"09_one_class_{digit}", normal_set,
+                                           None)
+    return models, histories
 
 
 # --------------------------------------------------------------------------- anomalies

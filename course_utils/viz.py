@@ -94,6 +94,31 @@ def show_image_rows(rows: Mapping[str, torch.Tensor], *, title: str,
     return fig
 
 
+#: The outline colour of a hidden region (Okabe–Ito orange: seen by colour-blind readers,
+#: and against black background, white ink and a grey hole alike).
+OUTLINE = "#e69f00"
+
+
+def outline_boxes(fig: Figure, boxes: Sequence[tuple[int, int, int, int]], *,
+                  rows: Sequence[int] | None = None, colour: str = OUTLINE) -> Figure:
+    """Draw a rectangle around a region of each image of a :func:`show_image_rows` figure.
+
+    ``boxes[c]`` is ``(top, left, height, width)`` in pixels for the images of column ``c``;
+    ``rows`` picks the rows to outline (all by default). The line runs along the pixel
+    borders, so it hides none of the pixels inside or outside the region.
+    """
+    from matplotlib.patches import Rectangle
+
+    grid = fig.axes[0].get_subplotspec().get_gridspec()
+    n_rows, n_cols = grid.nrows, grid.ncols
+    for r in range(n_rows) if rows is None else rows:
+        for c, (top, left, height, width) in enumerate(boxes[:n_cols]):
+            ax = fig.axes[r * n_cols + c]
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False,
+                                   edgecolor=colour, linewidth=1.5))
+    return fig
+
+
 def show_images(images: torch.Tensor, *, title: str, labels: Sequence[object] | None = None,
                 columns: int = 10) -> Figure:
     """A grid of images (N×C×H×W), optionally captioned with ``labels``."""

@@ -10,9 +10,15 @@ import torch
 from torch import nn
 
 from course_utils.applications import (
+    HOLE_FILL,
+    box_mask_at,
+    denoising_corruptions,
+    fixed_box_mask,
     fixed_gaussian_noise,
+    fixed_noise,
     fixed_salt_and_pepper,
     gaussian_noise_mix,
+    hole_box,
     kmeans_clusters,
     mask_boxes,
     masked_mse_per_image,
@@ -21,6 +27,7 @@ from course_utils.applications import (
     pca_projection,
     reconstruction_errors,
     salt_and_pepper_mix,
+    tune_baselines,
     tune_filter,
 )
 from course_utils.metrics import clustering_accuracy, pca_baseline, psnr
@@ -151,3 +158,73 @@ def test_tune_filter_picks_the_best_setting() -> None:
     assert tune_filter(lambda x, s: x + s, [0.5, 0.0], clean, clean) == 0.0
     with pytest.raises(ValueError):
         tune_filter(gaussian_blur, [], noisy, clean)
+
+
+# --------------------------------------------------------------------------- holes and noise kinds
+
+
+def test_mask_boxes_paints_the_hole_with_its_fill() -> None:
+    x = torch.ones(6, 1, 28, 28)
+    masked = mask_boxes(x, _gen(), box_size=10, fill=0.5)
+    assert torch.all((masked == 0.5).flatten(1).sum(dim=1) == 100)
+    assert torch.all((masked == 1.0).flatten(1).sum(dim=1) == 784 - 100)
+
+
+def test_fixed_box_mask_is_repeatable_and_marks_the_hole() -> None:
+    x = torch.rand(5, 1, 28, 28, generator=_gen(1))
+    a, mask = fixed_box_mask(x, 10, fill=HOLE_FILL, seed=0)
+    b, same = fixed_box_mask(x, 10, fill=HOLE_FILL, seed=0)
+    assert torch.equal(a, b) and torch.equal(mask, same)
+    assert torch.all(mask.flatten(1).sum(dim=1) == 100)
+    assert torch.all(a[mask.bool()] == HOLE_FILL)
+    assert torch.equal(a[~mask.bool()], x[~mask.bool()])
+    assert not torch.equal(fixed_box_mask(x, 10, seed=1)[1], mask)
+
+
+def test_box_mask_at_puts_the_same_hole_in_every_image_or_explains() -> None:
+    x = torch.rand(3, 1, 28, 28, generator=_gen(2))
+    masked, mask = box_mask_at(x, 4, 18, 10, fill=0.25)
+    assert all(hole_box(m) == (4, 18, 10, 10) for m in mask)
+    assert torch.all(masked[:, :, 4:14, 18:28] == 0.25)
+    assert torch.equal(masked[:, :, :4], x[:, :, :4])
+    for top, left in [(19, 0), (0, 19), (-1, 0)]:
+        with pytest.raises(ValueError, match="does not fit"):
+            box_mask_at(x, top, left, 10)
+    with pytest.raises(ValueError, match="hides no pixel"):
+        hole_box(torch.zeros(1, 28, 28))
+
+
+def test_fixed_noise_names_the_two_kinds() -> None:
+    x = torch.rand(4, 1, 28, 28, generator=_gen(3))
+    assert torch.equal(fixed_noise("Gaussian", x, 0.3), fixed_gaussian_noise(x, 0.3))
+    assert torch.equal(fixed_noise("salt & pepper", x, 0.2), fixed_salt_and_pepper(x, 0.2))
+    with pytest.raises(ValueError, match="unknown noise kind"):
+        fixed_noise("speckle", x, 0.1)
+
+
+def test_tune_baselines_picks_each_setting_from_its_grid() -> None:
+    from course_utils.filters import gaussian_blur
+
+    images = gaussian_blur(torch.rand(40, 1, 28, 28, generator=_gen(4)), 1.5)
+    pca = pca_baseline(images, 32)
+    best = tune_baselines(images, {"Gaussian": [0.1, 0.5], "salt & pepper": [0.2]}, pca,
+                          blur_widths=(0.5, 2.0), median_sizes=(3, 5), pca_sizes=(4, 32))
+    assert set(best) == {("Gaussian", 0.1), ("Gaussian", 0.5), ("salt & pepper", 0.2)}
+    for setting in best.values():
+        assert setting["blur"] in (0.5, 2.0) and setting["median"] in (3, 5)
+        assert setting["PCA"] in (4, 32)
+    noisy = fixed_noise("Gaussian", images, 0.5, seed=123)
+    expected = tune_filter(gaussian_blur, [0.5, 2.0], noisy, images)
+    assert best["Gaussian", 0.5]["blur"] == expected
+
+
+def test_the_lessons_training_sets_differ_only_in_their_corruption() -> None:
+    corruptions = denoising_corruptions(hole_fill=0.5)
+    assert list(corruptions) == ["plain autoencoder", "Gaussian denoiser",
+                                 "salt-and-pepper denoiser", "inpainting model"]
+    assert corruptions["plain autoencoder"] is None
+    assert corruptions["inpainting model"].keywords == {"box_size": 10, "fill": 0.5}
+    model = nn.Linear(2, 2)
+    grey = cache_key("x", model, corrupt=corruptions["inpainting model"])
+    black = cache_key("x", model, corrupt=denoising_corruptions(hole_fill=0.0)["inpainting model"])
+    assert grey != black  # a different hole colour never loads the other model's weights

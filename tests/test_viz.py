@@ -45,3 +45,16 @@ def test_plot_series_axes() -> None:
                           x=[10, 20, 30])
     ax = fig.axes[0]
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("t", "code size", "MSE")
+
+
+def test_outline_boxes_draws_one_rectangle_per_chosen_image_on_pixel_borders() -> None:
+    from matplotlib.patches import Rectangle
+
+    fig = viz.show_image_rows({"a": torch.rand(3, 1, 8, 8), "b": torch.rand(3, 1, 8, 8)},
+                              title="holes")
+    viz.outline_boxes(fig, [(1, 2, 3, 4), (0, 0, 8, 8), (5, 5, 2, 2)], rows=[1])
+    patches = [[p for p in ax.patches if isinstance(p, Rectangle)] for ax in fig.axes]
+    assert [len(p) for p in patches] == [0, 0, 0, 1, 1, 1]
+    first = patches[3][0]
+    assert first.get_xy() == (1.5, 0.5) and (first.get_width(), first.get_height()) == (4, 3)
+    assert not first.get_fill()
