@@ -150,11 +150,12 @@ def compare_at(name: str, baseline: str, results: Mapping[str, tuple[float, floa
 
 def rank(results: Mapping[str, float], *, measure: str = "test MSE",
          lower_is_better: bool = True, spread: float | None = None,
-         tie_within: float = 0.0) -> Verdict:
+         tie_within: float = 0.0, runs: int = 1) -> Verdict:
     """Order several results, and say where neighbours are too close to order.
 
     The outcome is ``"wins"`` when the first place is clear of the second by more than
-    the noise band, else ``"tie"``.
+    the noise band, else ``"tie"``. ``runs`` says how many runs (seeds) each result is
+    the mean of; the sentence about an unsettled order names it.
     """
     if len(results) < 2:
         raise ValueError("rank needs at least two results")
@@ -170,8 +171,9 @@ def rank(results: Mapping[str, float], *, measure: str = "test MSE",
     first_clear = close[0][0] != order[0][0]
     head = (f"**{_capital(order[0][0])} comes first**" if first_clear
             else f"**No clear winner between {order[0][0]} and {order[1][0]}**")
-    return Verdict(f"{head}. {text} The gap between {pairs} is within {band_text}, so one "
-                   f"run does not settle their order.", "wins" if first_clear else "tie")
+    runs_text = "one run does" if runs == 1 else f"the means of {runs} runs do"
+    return Verdict(f"{head}. {text} The gap between {pairs} is within {band_text}, so "
+                   f"{runs_text} not settle their order.", "wins" if first_clear else "tie")
 
 
 def regularizer(name: str, *, with_train: float, with_test: float, without_train: float,

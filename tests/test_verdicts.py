@@ -266,3 +266,12 @@ def test_claim_reads_a_compare_verdict_as_a_part(grid: float, fc: float, outcome
     assert f"better reconstruction: {held}, {evidence}" in verdict.text
     assert _numbers(evidence)[:2] == pytest.approx(sorted([grid, fc]) if better.outcome != "tie"
                                                    else [grid, fc], rel=1e-2)
+
+
+def test_rank_says_how_many_runs_each_result_averages():
+    from course_utils.verdicts import rank
+
+    close = rank({"step": 0.0291, "one-cycle": 0.0290, "constant": 0.0256}, spread=0.076, runs=3)
+    assert close.text.startswith("**Constant comes first**")
+    assert "so the means of 3 runs do not settle their order" in close.text
+    assert "one run does not settle" in rank({"a": 1.0, "b": 1.01}, spread=0.05).text
