@@ -105,7 +105,7 @@ def test_hole_view_fills_only_the_hole_and_scores_inside_it(hole_model) -> None:
 
 
 def test_outlines_sit_over_every_digit_in_percent() -> None:
-    page = D.outlined_strip_html(_digits(4), (2, 3, 10, 10), 4, "four digits")
+    page = D.strip_html(_digits(4), 4, "four digits", box=(2, 3, 10, 10))
     assert page.count("outline:2px solid #e69f00") == 4
     assert 'alt="four digits"' in page
     lefts = [float(x) for x in re.findall(r"left:([\d.]+)%", page)]

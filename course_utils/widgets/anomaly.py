@@ -134,6 +134,11 @@ def score_picture(scores: np.ndarray | torch.Tensor, is_anomaly: np.ndarray | to
                         float(roc_auc_score(anomaly.astype(int), scores)))
 
 
+def _fit(width: int) -> str:
+    """CSS that draws an SVG ``width`` pixels wide, or narrower on a narrow screen."""
+    return f"width:{width}px;max-width:100%;height:auto;display:block"
+
+
 def histogram_svg(picture: ScorePicture, threshold: float, *, title: str,
                   width: int = 460, height: int = 210) -> str:
     """Both histograms as SVG bars (normal blue, anomalies orange) and the threshold line."""
@@ -145,8 +150,8 @@ def histogram_svg(picture: ScorePicture, threshold: float, *, title: str,
     def x_of(value: float) -> float:
         return left + plot_w * (min(max(value, lo), hi) - lo) / (hi - lo)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'style="{_fit(width)}" role="img" font-family="sans-serif" '
              f'font-size="11"><title>{html.escape(title)}</title>',
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
              f'<text x="4" y="14" fill="#000">{html.escape(title)}</text>']
@@ -196,8 +201,8 @@ def roc_svg(picture: ScorePicture, view: ThresholdView, *, size: int = 210) -> s
     px, py = xy(view.fpr, view.tpr)
     title = (f"ROC curve (AUROC {picture.auroc:.3f}); the threshold sits at false positive "
              f"rate {view.fpr:.1%}, true positive rate {view.tpr:.1%}")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="0 0 {size} {size}" role="img" font-family="sans-serif" font-size="11">'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+            f'style="{_fit(size)}" role="img" font-family="sans-serif" font-size="11">'
             f"<title>{html.escape(title)}</title>"
             f'<rect x="0" y="0" width="{size}" height="{size}" fill="#ffffff"/>'
             f'<rect x="{pad}" y="12" width="{plot}" height="{plot}" fill="none" stroke="#000"/>'
@@ -375,7 +380,9 @@ def anomaly_explorer(data: AnomalyData, *, site_digit: int, site_detector: str,
                            f"the threshold at eleven quantiles of the normal digits' scores"),
         frame_slider, stack,
         widgets.HTML("<b>With a running kernel:</b> any digit, detector and threshold"),
-        digit, detector, threshold, widgets.HBox([histogram, roc]), rates, thumbnails])
+        digit, detector, threshold,
+        widgets.HBox([histogram, roc], layout=widgets.Layout(flex_flow="row wrap")), rates,
+        thumbnails])
     box.controls = {"threshold (site)": frame_slider, "normal digit": digit,
                     "detector": detector, "threshold": threshold}
     box.displays = {"frames": stack, "histogram": histogram, "roc": roc, "rates": rates,

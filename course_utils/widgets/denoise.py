@@ -45,7 +45,6 @@ from .shared import (
     choice,
     disable_for_site,
     frames_stack,
-    image_html,
     png_bytes,
     int_slider,
     kernel_note,
@@ -204,44 +203,48 @@ def strip(images: torch.Tensor, count: int, gap: int = 2) -> np.ndarray:
     return out
 
 
-def strip_png64(images: torch.Tensor, count: int, *, scale: int = 3, gap: int = 2) -> str:
-    """:func:`strip` as a base64 PNG (what an ``<img src="data:...">`` holds)."""
-    return base64.b64encode(png_bytes(strip(images, count, gap), scale=scale)).decode("ascii")
+def strip_png64(images: torch.Tensor, count: int, *, gap: int = 2) -> str:
+    """:func:`strip` as a base64 PNG, one PNG pixel per image pixel (the page enlarges it)."""
+    return base64.b64encode(png_bytes(strip(images, count, gap), scale=1)).decode("ascii")
 
 
-def outlined_strip_html(images: torch.Tensor, box: tuple[int, int, int, int], count: int,
-                        alt: str, *, scale: int = 3, gap: int = 2,
-                        png64: str | None = None) -> str:
-    """:func:`strip` as an ``<img>``, with a hole's ``box`` outlined in orange over every digit.
+def strip_html(images: torch.Tensor, count: int, alt: str, *, scale: int = 3, gap: int = 2,
+               box: tuple[int, int, int, int] | None = None, png64: str | None = None) -> str:
+    """:func:`strip` as an ``<img>`` drawn ``scale`` times larger, pixels kept sharp.
 
-    ``box`` is ``(top, left, height, width)`` in pixels, the same in every image. The
-    outlines are drawn by the page over the picture (positions in percent, so they stay in
-    place when a narrow screen shrinks the picture); no pixel of the digits is covered.
+    The picture shrinks to fit a narrow screen. With ``box`` = ``(top, left, height,
+    width)`` in pixels, the same hole in every image is outlined in orange, drawn by the
+    page just outside each hole (positions in percent, so the outlines follow the picture
+    when it shrinks): every pixel inside the hole stays visible.
     """
     h, w = images.shape[-2:]
-    height_px, width_px = h, min(count, len(images)) * (w + gap) - gap
-    data = png64 if png64 is not None else strip_png64(images, count, scale=scale, gap=gap)
-    top, left, height, width = box
-    colour = "#{:02x}{:02x}{:02x}".format(*OUTLINE_RGB)
-    boxes = "".join(
-        f'<div style="position:absolute;outline:2px solid {colour};'
-        f"left:{100 * ((i * (w + gap) + left) / width_px):.3f}%;"
-        f"top:{100 * top / height_px:.3f}%;width:{100 * width / width_px:.3f}%;"
-        f'height:{100 * height / height_px:.3f}%"></div>'
-        for i in range(min(count, len(images))))
+    shown = min(count, len(images))
+    height_px, width_px = h, shown * (w + gap) - gap
+    data = png64 if png64 is not None else strip_png64(images, count, gap=gap)
+    boxes = ""
+    if box is not None:
+        top, left, height, width = box
+        colour = "#{:02x}{:02x}{:02x}".format(*OUTLINE_RGB)
+        boxes = "".join(
+            f'<div style="position:absolute;outline:2px solid {colour};'
+            f"left:{100 * ((i * (w + gap) + left) / width_px):.3f}%;"
+            f"top:{100 * top / height_px:.3f}%;width:{100 * width / width_px:.3f}%;"
+            f'height:{100 * height / height_px:.3f}%"></div>' for i in range(shown))
     return (f'<div style="position:relative;display:inline-block;max-width:100%;'
             f'line-height:0"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(alt, quote=True)}" style="display:block;max-width:100%;'
+            f'alt="{html.escape(alt, quote=True)}" style="display:block;'
+            f'width:{width_px * scale}px;max-width:100%;height:auto;'
             f'image-rendering:pixelated"/>{boxes}</div>')
 
 
 def _row(label: str, picture_html: str) -> str:
-    return (f'<div style="display:flex;align-items:center;gap:8px;margin:2px 0">'
-            f'<div style="width:13em;flex:none;font-size:0.9em">{label}</div>{picture_html}</div>')
+    return (f'<div style="display:flex;flex-wrap:wrap;align-items:center;gap:2px 8px;'
+            f'margin:2px 0;max-width:100%"><div style="flex:0 1 13em;min-width:9em;'
+            f'font-size:0.9em">{label}</div>{picture_html}</div>')
 
 
 def _strip_html(images: torch.Tensor, count: int, alt: str, scale: int) -> str:
-    return image_html(strip(images, count), alt, scale=scale)
+    return strip_html(images, count, alt, scale=scale)
 
 
 def noise_frame(data: NoiseData, kind: str, level: float, *, count: int = 6,
@@ -414,7 +417,7 @@ def _hole_rows(clean: torch.Tensor, view: HoleView, count: int, scale: int,
     where = f"a {size}×{size} hole at row {top}, column {left}, outlined in orange"
 
     def picture(images: torch.Tensor, alt: str, png64: str | None = None) -> str:
-        return outlined_strip_html(images, view.box, count, alt, scale=scale, png64=png64)
+        return strip_html(images, count, alt, scale=scale, box=view.box, png64=png64)
 
     return "".join([
         _row("clean", picture(clean, f"{count} clean test digits, {where}", clean_png64)),
@@ -449,7 +452,7 @@ def inpaint_explorer(clean: torch.Tensor, model: nn.Module, *, count: int = 6,
     frames = frames_stack(frame_slider, [hole_frame(clean, model, top, left)
                                          for _, (top, left) in options])
     size = 10
-    clean_png64 = strip_png64(clean, count, scale=scale)  # the same for every hole
+    clean_png64 = strip_png64(clean, count)  # the same for every hole
     top = int_slider("hole top row", 9, 0, clean.shape[-2] - size)
     left = int_slider("hole left column", 9, 0, clean.shape[-1] - size)
     pictures, scores = widgets.HTML(), widgets.HTML()
