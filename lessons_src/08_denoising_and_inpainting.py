@@ -29,9 +29,9 @@
 # - how to mark a hole so that the model, and you, can see it, and how to score a fill on
 #   the hidden pixels only.
 #
-# **Time:** about 35 minutes: reading, the code, and about three minutes of
-# computing on one CPU core the first time (four small models train; a second run loads
-# them from the checkpoint cache in a fraction of a second).
+# **Time:** about 35 minutes: reading, the code, and a minute or two of computing on one
+# free CPU core the first time, longer on a busy one (four small models train; a second
+# run loads them from the checkpoint cache in a fraction of a second).
 #
 # **Prerequisites:** lessons 01–02 (the `DeepConvAutoencoder`, PCA as a baseline), lesson
 # 04 (the training loop, learning-rate schedules).

@@ -33,9 +33,9 @@
 # - how to use the encoder as a feature extractor: a linear probe (logistic regression on
 #   frozen codes) and k-means clustering, scored after matching clusters to digits.
 #
-# **Time:** about 30 minutes: reading, the code, and about three minutes of
-# computing on one CPU core the first time (thirteen small models train; a second run
-# loads them from the checkpoint cache).
+# **Time:** about 30 minutes: reading, the code, and a minute or two of computing on one
+# free CPU core the first time, longer on a busy one (thirteen small models train; a
+# second run loads them from the checkpoint cache).
 #
 # **Prerequisites:** lessons 01–02 (`DeepConvAutoencoder`, PCA as a baseline), lesson 06
 # (code sizes and the flat-code model).
