@@ -471,8 +471,8 @@ show(show_interpolation(rows, title="From a 1 to a 7: pixel blend vs decoded poi
 #
 # The explorer puts the same walk on a slider. Move **t** from 0 to 1 and compare each
 # row with the pixel blend in its first image: does a stroke of the 1 bend or move into
-# the 7, or does it fade while the other appears? The two ends of each model's row are
-# its reconstructions of the two digits, not the digits themselves. On the course site
+# the 7, or does it fade while the other appears? At t = 0 and t = 1 each model shows its
+# reconstructions of the two digits, not the digits themselves. On the course site
 # **t** works for this pair; with a running kernel, **from** and **to** choose any two of
 # ten test digits (one per class), and the frames are recomputed.
 
