@@ -285,6 +285,7 @@ def claim(statement: str, parts: Mapping[str, tuple[bool, str] | Verdict]) -> Ve
         outcome = "mixed"
     return Verdict(f"**{head}**: “{statement}”. {_capital(evidence)}.", outcome)
 
+
 def first_below(name: str, values: Sequence[float], baseline: str, baseline_value: float, *,
                 when: Sequence[str], measure: str = "test MSE") -> Verdict:
     """When a curve first falls below a baseline, or that it never did.
@@ -299,8 +300,12 @@ def first_below(name: str, values: Sequence[float], baseline: str, baseline_valu
     base = number(baseline_value)
     for value, moment in zip(values, when):
         if math.isfinite(value) and value < baseline_value:
+            digits = 3
+            while number(value, digits) == number(baseline_value, digits) and digits < 8:
+                digits += 1  # show enough digits to see the difference
             return Verdict(f"**{_capital(name)} falls below {baseline}** {moment}: {measure} "
-                           f"{number(value)} against {base}.", "wins")
+                           f"{number(value, digits)} against {number(baseline_value, digits)}.",
+                           "wins")
     finite = [v for v in values if math.isfinite(v)]
     lowest = number(min(finite)) if finite else "not a number"
     return Verdict(f"**{_capital(name)} stays above {baseline}** throughout: its lowest "

@@ -68,7 +68,7 @@ def test_pooling_seven_drops_the_last_row_and_column():
 
 
 def _field(encoder: nn.Sequential) -> tuple[int, int, int]:
-    """(receptive field, jump, start) by the recurrence r += (k − 1)·j, start −= p·j, j ·= s."""
+    """(receptive field, jump, start): r += (k − 1)·j, start −= p·j, j ·= s, layer by layer."""
     field, jump, start = 1, 1, 0
     for layer in encoder:
         if isinstance(layer, nn.Conv2d):

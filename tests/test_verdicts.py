@@ -245,6 +245,8 @@ def test_first_below_names_the_moment_a_curve_crosses_or_says_it_never_did() -> 
     never = first_below("the grid code", [0.2, 0.05, 0.02], "PCA-36", 0.014, when=when[:3])
     assert never.outcome == "loses" and "stays above PCA-36" in never.text
     assert _numbers(never.text.split("**")[-1])[-2:] == [0.02, 0.014]  # its lowest, the bar
+    close = first_below("the grid code", [0.01398], "PCA-36", 0.01404, when=["at the end"])
+    assert close.outcome == "wins" and "0.01398 against 0.01404" in close.text
     at_once = first_below("a copy", [0.001], "PCA-32", 0.0155, when=["before training"])
     assert at_once.outcome == "wins" and "before training" in at_once.text
     broken = first_below("a failed run", [math.nan, math.nan], "PCA-32", 0.0155,
