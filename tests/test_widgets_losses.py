@@ -115,7 +115,7 @@ CURVES = {"Adam": [0.05, 0.035, 0.03], "BatchNorm off": [0.066, 0.06, 0.056],
 
 def test_training_curves_toggle_each_curve():
     box = L.training_curves_explorer(CURVES, baselines={"PCA-32": 0.0155})
-    assert set(box.controls) == set(CURVES)
+    assert set(box.controls) == {"compare", *CURVES}
     display = box.displays["curves"]
     everything = display.value
     assert everything == box.render(CURVES)
@@ -123,12 +123,31 @@ def test_training_curves_toggle_each_curve():
     box.controls["Dropout"].value = False
     assert display.value != everything and display.value == box.render(["Adam", "BatchNorm off"])
     assert display.value.count("%3Cpolyline") == 2
-    for check in box.controls.values():
-        check.value = False
+    for name in CURVES:
+        box.controls[name].value = False
     assert "No training curve is selected" in display.value
     box.controls["Adam"].value = True
     assert display.value == box.render(["Adam"])
-    assert all("course-needs-kernel" in c._dom_classes for c in box.controls.values())
+    assert all("course-needs-kernel" in box.controls[n]._dom_classes for n in CURVES)
+
+
+def test_training_curves_presets_are_frames_that_work_on_the_site():
+    groups = {"every run": list(CURVES), "BatchNorm": ["Adam", "BatchNorm off"],
+              "Dropout": ["Adam", "Dropout"]}
+    box = L.training_curves_explorer(CURVES, groups=groups)
+    view, frames = box.controls["compare"], box.displays["frames"]
+    assert list(view.options) == list(groups)
+    seen = set()
+    for index in (0, 1, len(groups) - 1):  # both ends and the middle
+        view.index = index
+        shown = frames.children[index].value
+        assert shown == box.render(groups[view.value])
+        assert shown.count("%3Cpolyline") == len(groups[view.value])
+        seen.add(shown)
+    assert len(seen) == 3
+    assert "course-needs-kernel" not in view._dom_classes
+    with pytest.raises(ValueError, match="unknown curves"):
+        L.training_curves_explorer(CURVES, groups={"odd": ["Adam", "SGD"]})
 
 
 def test_curves_svg_refuses_what_it_cannot_draw():

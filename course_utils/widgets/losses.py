@@ -16,9 +16,9 @@ Pure functions, tested without widgets: :func:`loss_point` (one logit and target
 :func:`loss_curves` (many logits at once), :func:`loss_frame_html` (what the explorer
 shows for one setting); :func:`curves_svg` draws recorded training curves.
 :func:`loss_explorer` puts every setting in precomputed frames (a logit slider and a target
-slider, both working on the course site); :func:`training_curves_explorer` shows or hides
-each of the lesson's training curves (checkboxes, in a kernel). :func:`bench` builds both
-as lesson 04 does.
+slider, both working on the course site); :func:`training_curves_explorer` compares the
+lesson's training curves (preset comparisons that work on the site, and a checkbox per
+curve in a kernel). :func:`bench` builds both as lesson 04 does.
 """
 
 from __future__ import annotations
@@ -264,16 +264,16 @@ def loss_alt(point: LossPoint) -> str:
 
 def loss_table_html(point: LossPoint) -> str:
     """The three forms' values and gradients at one point, as a small table."""
+    cell = "style='text-align:right;padding:0 0.8em'"
     rows = "".join(
-        f"<tr><td>{html.escape(form)}</td><td style='text-align:right'>"
-        f"{point.values[form] + 0.0:.4g}</td><td style='text-align:right'>"
-        f"{_g(point.gradients[form])}</td></tr>" for form in FORMS)
+        f"<tr><td>{html.escape(form)}</td><td {cell}>{point.values[form] + 0.0:.4g}</td>"
+        f"<td {cell}>{_g(point.gradients[form])}</td></tr>" for form in FORMS)
     return (f"<table style='border-collapse:collapse;font-size:0.9em'>"
             f"<caption style='text-align:left'>a = {point.logit:g}, σ(a) in float32 = "
             f"{html.escape(_probability_text(point.probability))}, target x = "
             f"{point.target:g}</caption>"
-            f"<tr><th style='text-align:left'>form</th><th>loss</th>"
-            f"<th>gradient d loss / d a</th></tr>{rows}</table>")
+            f"<tr><th style='text-align:left'>form</th><th {cell}>loss</th>"
+            f"<th {cell}>gradient d loss / d a</th></tr>{rows}</table>")
 
 
 def loss_frame_html(logit: float, target: float,
@@ -320,13 +320,14 @@ def curves_svg(curves: Mapping[str, Sequence[float]], shown: Iterable[str] | Non
              f'font-family="sans-serif" font-size="11">',
              f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
              f'<text x="{left}" y="14">{html.escape(ylabel)} per epoch (log scale)</text>']
-    for power in range(math.floor(y_low * 3), math.ceil(y_high * 3) + 1):
-        value = 10 ** (power / 3)
+    ticks = [m * 10.0 ** k for k in range(math.floor(y_low), math.ceil(y_high) + 1)
+             for m in (1, 2, 5)]
+    for value in ticks:
         if y_low <= math.log10(value) <= y_high:
             parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
                          f'y2="{y(value):.1f}" stroke="#eeeeee"/>')
             parts.append(f'<text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end" '
-                         f'fill="{MUTED}">{value:.3g}</text>')
+                         f'fill="{MUTED}">{value:g}</text>')
     for epoch in range(1, epochs + 1):
         parts.append(f'<text x="{x(epoch):.1f}" y="{height - bottom + 14}" '
                      f'text-anchor="middle" fill="{MUTED}">{epoch}</text>')
@@ -415,36 +416,46 @@ def shown_frame(box) -> str:
 
 def training_curves_explorer(curves: Mapping[str, Sequence[float]], *,
                              baselines: Mapping[str, float] | None = None,
-                             ylabel: str = "test MSE per pixel", shown: Iterable[str] | None = None):
-    """One checkbox per recorded curve (show or hide it) and the curves as SVG.
+                             ylabel: str = "test MSE per pixel",
+                             groups: Mapping[str, Sequence[str]] | None = None):
+    """Recorded training curves as SVG: preset comparisons in frames, and a checkbox per curve.
 
-    Needs a kernel: each toggle redraws the SVG (a millisecond). Returns a ``VBox`` with
-    ``controls`` (curve name → Checkbox) and ``displays`` (``"curves"``: the HTML), and
-    ``render(shown)`` (the HTML for a set of curve names).
+    ``groups`` names sets of curves to compare (default: one group with every curve);
+    a ``compare`` slider over them shows precomputed frames, so it works on the course
+    site. Below it, one checkbox per curve shows or hides it in a second picture, redrawn
+    in a running kernel (a millisecond). Returns a ``VBox`` with ``controls``
+    (``"compare"``, then curve name → Checkbox), ``displays`` (``"frames"``: the stack of
+    preset pictures; ``"curves"``: the checkbox picture) and ``render(names)``, the HTML
+    for a set of curve names.
     """
     import ipywidgets as widgets
 
     if not curves:
         raise ValueError("training_curves_explorer needs at least one curve")
     names = list(curves)
-    shown = set(names if shown is None else shown)
+    groups = dict(groups or {"every run": names})
+    for group, members in groups.items():
+        unknown = set(members) - set(names)
+        if unknown or not members:
+            raise ValueError(f"group {group!r} names no curve or unknown curves "
+                             f"{sorted(unknown)}; the curves are {names}")
 
     def render(selected: Iterable[str]) -> str:
         selected = list(selected)
         svg = curves_svg(curves, selected, baselines=baselines, ylabel=ylabel)
         return f"<div>{_svg_img(svg, curves_alt(curves, selected))}</div>"
 
+    view = selection_slider("compare", list(groups))
+    stack = frames_stack(view, [render(members) for members in groups.values()])
     boxes = {}
-    for n, name in enumerate(names):
-        colour = CURVE_COLOURS[n % len(CURVE_COLOURS)]
-        check = widgets.Checkbox(value=name in shown, description=name, indent=False)
+    for name in names:
+        check = widgets.Checkbox(value=True, description=name, indent=False)
         check.style.description_width = "initial"
         check.layout.width = "auto"
         check.add_class("course-curve-toggle")
-        check.tooltip = f"show or hide the curve '{name}' (drawn in {colour})"
         boxes[name] = check
     disable_for_site(*boxes.values())
-    display = widgets.HTML(render([n for n in names if boxes[n].value]))
+    display = widgets.HTML(render(names))
 
     def update(_change: object = None) -> None:
         display.value = render([n for n in names if boxes[n].value])
@@ -452,20 +463,22 @@ def training_curves_explorer(curves: Mapping[str, Sequence[float]], *,
     for check in boxes.values():
         check.observe(update, names="value")
     legend = "".join(
-        f'<span style="margin-right:1em;white-space:nowrap"><svg width="26" height="8">'
-        f'<line x1="0" x2="26" y1="4" y2="4" stroke="{CURVE_COLOURS[n % len(CURVE_COLOURS)]}" '
-        f'stroke-width="2"'
+        f'<span style="margin-right:1em;white-space:nowrap"><svg width="26" height="8" '
+        f'aria-hidden="true"><line x1="0" x2="26" y1="4" y2="4" '
+        f'stroke="{CURVE_COLOURS[n % len(CURVE_COLOURS)]}" stroke-width="2"'
         + (f' stroke-dasharray="{CURVE_DASHES[n % len(CURVE_DASHES)]}"'
            if CURVE_DASHES[n % len(CURVE_DASHES)] else "")
         + f'/></svg> {html.escape(name)}</span>' for n, name in enumerate(names))
-    note = kernel_note(["the picture as saved (every curve shown)"], ["the checkboxes"])
-    box = widgets.VBox([widgets.HTML(note),
+    legend_html = f"<div style='font-size:0.85em'>{legend}</div>"
+    note = kernel_note(["compare"], ["the checkboxes"])
+    box = widgets.VBox([widgets.HTML(note), view, widgets.HTML(legend_html), stack,
+                        widgets.HTML("<b>Any curves you choose</b> (redrawn as you tick)"),
                         widgets.HBox(list(boxes.values()),
                                      layout=widgets.Layout(flex_flow="row wrap")),
-                        widgets.HTML(f"<div style='font-size:0.85em'>{legend}</div>"), display])
+                        display])
     box.add_class("course-curves-explorer")
-    box.controls = dict(boxes)
-    box.displays = {"curves": display}
+    box.controls = {"compare": view, **boxes}
+    box.displays = {"frames": stack, "curves": display}
     box.render = render
     return box
 
@@ -496,5 +509,10 @@ def bench():
     pca = pca_baseline(train_small.images, 32).mse(test_set.images)
     mean = mse(train_small.images.mean(0, keepdim=True).expand_as(test_set.images),
                test_set.images)
+    groups = {"every run": list(curves),
+              "BatchNorm": ["Adam, cosine schedule", "BatchNorm off"],
+              "Dropout": ["Adam, cosine schedule", "Dropout 0.2"],
+              "schedules": ["Adam, cosine schedule", "constant learning rate"]}
     return [loss_explorer(),
-            training_curves_explorer(curves, baselines={"PCA-32": pca, "mean image": mean})]
+            training_curves_explorer(curves, baselines={"PCA-32": pca, "mean image": mean},
+                                     groups=groups)]
