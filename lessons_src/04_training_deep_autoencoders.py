@@ -25,19 +25,25 @@
 # A second choice comes up as often: the loss, mean squared error or binary
 # cross-entropy. This lesson turns each row, and the loss, into a small controlled
 # experiment on the `DeepAutoencoder` of lesson 03: one change, everything else fixed,
-# curves and a table of results; at the end, the table again with what we measured.
+# judged against how much retraining alone moves the result; at the end, the table again
+# with what we measured.
 #
 # **What you will learn**
+# - how much a result moves when only the random seed changes, and why every comparison
+#   needs that number;
 # - what gradient clipping does, how large this model's gradients really are, and when
 #   clipping changes anything;
-# - what BatchNorm and Dropout do to training and to the gap between training and test error;
-# - four learning-rate schedules (constant, step, cosine, one-cycle) side by side;
-# - MSE vs binary cross-entropy, compared on the same yardstick, and why their loss values
-#   cannot be compared directly;
+# - what BatchNorm and Dropout do to training and to the gap between training and test
+#   error, and why "BatchNorm reduces internal covariate shift" is contested;
+# - four learning-rate schedules (constant, step, cosine, one-cycle) over three seeds;
+# - MSE vs binary cross-entropy, compared on the same yardstick, and why BCE must be
+#   computed from logits: a saturated float32 Sigmoid has no gradient;
 # - mixed precision: what `precision="bf16"` does, and when it is faster.
 #
-# **Time:** about 30 minutes to read and run; the trainings take about two minutes on
-# one CPU core (the last cell prints how long they took on yours).
+# **Time:** about 35 minutes: 20 to read, 8 for the code, 5 for the two explorers, and
+# about a minute and a half of computing on one CPU core the first time (the trainings
+# are cached, so a second run takes well under a minute). The last cell prints how long
+# it took on yours.
 #
 # **Prerequisites:** lesson 03 (the `DeepAutoencoder`), and what an optimizer step is.
 
@@ -56,11 +62,14 @@ if "google.colab" in sys.modules:
 
 # %%
 import inspect
+import math
 import time
+import warnings
 
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import Code
+import torch.nn.functional as F
+from IPython.display import Code, Markdown, display
 
 from course_utils.config import budget, is_fast, seed_everything
 from course_utils.losses import bce_floor
@@ -69,7 +78,8 @@ from course_utils.models import DeepAutoencoder
 from course_utils.recipes import FC, Recipe, standard_data
 from course_utils.tables import table
 from course_utils.training import cached_train, evaluate, reconstruct, train
-from course_utils.viz import plot_history, show_reconstructions, use_house_style
+from course_utils.verdicts import compare, compare_at, number, rank, regularizer
+from course_utils.viz import plot_series, show, show_reconstructions, use_house_style
 
 use_house_style()
 notebook_start, notebook_cpu = time.perf_counter(), time.process_time()
@@ -83,9 +93,9 @@ print(f"mode: {'FAST' if is_fast() else 'learner'}")
 # Every run of this lesson trains a fresh `DeepAutoencoder` on the same images with the
 # same short recipe, and changes one thing. The recipe is the course's recipe for fully
 # connected models (Adam, learning rate 1e-3, cosine schedule, batches of 64) with fewer
-# steps, so that all of the lesson's trainings (the last cell counts them) fit in a few
-# minutes. Beside every table: PCA
-# with the same 32 numbers per image, and the mean training image, which needs no code.
+# steps, so that all of the lesson's trainings fit in about two minutes. Beside every
+# table: PCA with the same 32 numbers per image, and the mean training image, which needs
+# no code at all.
 
 # %%
 SHORT = Recipe(lr=1e-3, steps=315, fast_steps=30, batch_size=64)
@@ -119,39 +129,40 @@ Code(inspect.getsource(training.gradient_norm), language="python")
 # norm exceeds `max_norm`, so the step keeps its direction and only its length is capped.
 # Below the threshold it changes nothing.
 #
-# A small helper runs one configuration and collects what the tables need: the recorded
-# training loss (measured in training mode, averaged over the last epoch's batches), the
-# MSE on the test images and on the training images, both in eval mode, and the gradient
-# norms. Runs are cached (`cached_train`), so a second run of the notebook is quick.
+# A small helper trains one configuration and measures what the comparisons need: the
+# test error and the error on the model's own training images, both in eval mode
+# (`evaluate`), and the gradient norms. Runs are cached (`cached_train`), so a second run
+# of the notebook is quick; a run asked for twice in this notebook is trained once.
 
 # %%
-done = {}  # runs already made in this notebook, by their full settings
+done = {}  # the runs made in this notebook, by name
 
 
-def run(name, *, batchnorm=True, dropout=0.0, **changes):
-    """Train a fresh DeepAutoencoder(batchnorm, dropout) with the short recipe plus ``changes``.
-
-    A configuration that was already run (under any name) is reused, not trained again.
-    """
-    settings = {**base_settings, **changes}
-    key = repr(sorted({"batchnorm": batchnorm, "dropout": dropout, **settings}.items()))
+def run(name, *, batchnorm=True, dropout=0.0, seed=0, **changes):
+    """Train a fresh DeepAutoencoder(batchnorm, dropout) from ``seed`` with the short recipe
+    plus ``changes``; return the model, its history and its errors."""
+    key = name if seed == 0 else f"{name}_seed{seed}"
     if key not in done:
-        seed_everything(0)
+        seed_everything(seed)  # the same seed, the same initial weights
         model = DeepAutoencoder(batchnorm=batchnorm, dropout=dropout)
-        history = cached_train(model, f"04_{name}", train_small, test_set, **settings)
+        history = cached_train(model, f"04_{key}", train_small, test_set,
+                               **{**base_settings, "seed": seed, **changes})
+        finite = [g for g in history.grad_norm_max if math.isfinite(g)]
         done[key] = {"model": model, "history": history,
-                     "test_mse": evaluate(model, test_set, loss="mse"),
-                     "train_mse": evaluate(model, train_small, loss="mse"),
+                     "test_mse": evaluate(model, test_set),  # eval mode
+                     "train_mse": evaluate(model, train_small),  # eval mode, its own images
                      "grad_mean": sum(history.grad_norm) / len(history.grad_norm),
-                     "grad_max": max(history.grad_norm_max)}
+                     "grad_max": max(finite, default=math.nan),
+                     "grad_last": history.grad_norm[-1]}
     return done[key]
 
 
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
 def results_table(runs, title, extra=()):
     """One row per run, then the two baselines; ``extra`` adds (column, function of a run)."""
-    columns = ["run", "train loss (recorded)", "test MSE", "mean grad norm", "largest grad norm",
+    columns = ["run", "train MSE (eval mode)", "test MSE", "mean grad norm", "largest grad norm",
                "seconds", *[column for column, _ in extra]]
-    rows = [[name, r["history"].final_train_loss, r["test_mse"], r["grad_mean"], r["grad_max"],
+    rows = [[name, r["train_mse"], r["test_mse"], r["grad_mean"], r["grad_max"],
              r["history"].total_seconds, *[value(r) for _, value in extra]]
             for name, r in runs.items()]
     rows += [[baseline, None, value, None, None, None, *[None for _ in extra]]
@@ -160,67 +171,155 @@ def results_table(runs, title, extra=()):
     return table(columns, rows, title=title)
 
 
+def spread_of(values):
+    """Seed-to-seed spread: (largest − smallest) / smallest."""
+    return (max(values) - min(values)) / min(values)
+
+
+# %% [markdown]
+# ## 0. How much does retraining alone move the error?
+#
+# Before comparing techniques, measure the noise. The same recipe trained from another
+# seed starts from other random weights and sees the batches in another order, and ends
+# at a slightly different error. A difference between two runs smaller than that says
+# nothing about the technique. We train the lesson's reference run (Adam, cosine
+# schedule) from three seeds:
+
+# %%
+reference = {seed: run("adam", seed=seed) for seed in (0, 1, 2)}
+reference_mse = [r["test_mse"] for r in reference.values()]
+SPREAD = spread_of(reference_mse)
+results_table({f"Adam, cosine, seed {s}": r for s, r in reference.items()},
+              "The reference run from three seeds")
+
+# %%
+display(Markdown(
+    f"Three seeds ended at test MSE {', '.join(number(v) for v in reference_mse)}: a "
+    f"seed-to-seed spread of **{SPREAD:.1%}** (largest over smallest, minus one). Every "
+    f"verdict below that compares two single runs calls a gap within this spread a tie."))
+
 # %% [markdown]
 # ## 1. Gradient clipping
 #
 # **With a threshold of 1.0**, a common default. We train the model (Adam) with and
-# without `clip_grad_norm=1.0` and look at the gradient norms that clipping acts on.
+# without `clip_grad_norm=1.0` and compare the threshold with the gradient norms it acts
+# on: the mean over all steps (the typical step) and the largest single step.
 
 # %%
-clip_runs = {"Adam, no clipping": run("adam"),
-             "Adam, clip at 1.0": run("adam_clip1", clip_grad_norm=1.0)}
+plain, clipped = run("adam"), run("adam_clip1", clip_grad_norm=1.0)
+clip_runs = {"Adam, no clipping": plain, "Adam, clip at 1.0": clipped}
+epochs_over = sum(g > 1.0 for g in plain["history"].grad_norm_max)
 results_table(clip_runs, "Gradient clipping at 1.0 (Adam)")
 
-# %% [markdown]
-# The next cell compares the threshold with the norms this model actually has: the mean
-# over all steps (the typical step) and the largest single step.
-
 # %%
-plain, clipped = clip_runs.values()
-typical, largest = plain["grad_mean"], plain["grad_max"]
-epochs_over = sum(g > 1.0 for g in plain["history"].grad_norm_max)
-print(f"gradient norm without clipping: {typical:.3f} on average, {largest:.2f} at most")
-print(f"the threshold 1.0 is {1.0 / typical:.0f}× the average norm and "
-      f"{1.0 / largest:.2f}× the largest one")
-print(f"epochs with at least one step above 1.0: {epochs_over} of {plain['history'].epochs}")
-difference = clipped["test_mse"] - plain["test_mse"]
-print(f"test MSE: {plain['test_mse']:.4f} without clipping, {clipped['test_mse']:.4f} with it "
-      f"({'identical' if difference == 0 else f'{difference:+.4f}'})")
+display(Markdown(
+    f"Without clipping, the gradient norm was {number(plain['grad_mean'])} on a typical step "
+    f"and {number(plain['grad_max'])} at most: the threshold 1.0 is "
+    f"{1.0 / plain['grad_mean']:.0f}× the typical step, and {epochs_over} of the "
+    f"{plain['history'].epochs} epochs had a step above it."))
+compare("clipping at 1.0", clipped["test_mse"], "no clipping", plain["test_mse"], spread=SPREAD)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert plain["grad_mean"] < 0.5, plain["grad_mean"]
 
 # %% [markdown]
-# So a threshold only means something relative to the gradient norms you actually have,
+# A threshold only means something relative to the gradient norms you actually have,
 # which is why `train` records them. With a loss averaged over pixels, a typical step of
-# this model is far below 1 (the ratio is printed above); whether any step reached the
-# threshold, and what capping it changed, is printed too. Adam divides each step by a
-# running average of the gradients' size, so a single large gradient moves it little
-# anyway. A loss *summed* over pixels instead of averaged would make every norm 784
-# times larger, and the same threshold would cap every step (exercise 1).
+# this model is far below 1; only the largest steps, early in training, come near it or
+# pass it.
+# Adam divides each step by a running average of the gradients' size, so a single large
+# gradient moves it little anyway. A loss *summed* over pixels instead of averaged would
+# make every norm 784 times larger, and the same threshold would cap every step
+# (exercise 1).
 #
 # **A setting where it matters.** Clipping is meant for rare, huge gradients. To provoke
-# them, switch to plain SGD with momentum at a far too high learning rate (100), and to
-# binary cross-entropy (section 5): its gradient does not fade when the output Sigmoid
-# saturates, as MSE's does, so a bad step can produce a large gradient. We clip at 0.05
-# (the next cells compare that threshold with the norms measured). A third run lowers
-# the learning rate instead of clipping.
+# them, switch to plain SGD with momentum at a far too high learning rate (100), with
+# binary cross-entropy as the loss (section 5 explains it). Three runs: no clipping,
+# clipping at 0.05, and a ten times lower learning rate instead of clipping.
 
 # %%
 sgd = dict(optimizer="sgd", loss="bce")
-hot_runs = {"SGD lr 100, no clipping": run("sgd100", lr=100.0, **sgd),
-            "SGD lr 100, clip at 0.05": run("sgd100_clip", lr=100.0, clip_grad_norm=0.05, **sgd),
-            "SGD lr 10, no clipping": run("sgd10", lr=10.0, **sgd)}
+with warnings.catch_warnings():  # a run that stops early says so in the table below
+    warnings.simplefilter("ignore", RuntimeWarning)
+    hot_runs = {"SGD lr 100, no clipping": run("sgd100", lr=100.0, **sgd),
+                "SGD lr 100, clip at 0.05": run("sgd100_clip", lr=100.0, clip_grad_norm=0.05,
+                                                **sgd),
+                "SGD lr 10, no clipping": run("sgd10", lr=10.0, **sgd)}
+exploded, capped, slower = hot_runs.values()
 results_table(hot_runs, "SGD with momentum, BCE loss (test error measured as MSE)",
-              extra=[("mean grad norm, last epoch", lambda r: r["history"].grad_norm[-1])])
+              extra=[("epochs run", lambda r: r["history"].epochs)])
+
+# %%
+stopped = exploded["history"].stopped_early or "no early stop"
+display(Markdown(
+    f"Without clipping, the largest gradient norm reached {number(exploded['grad_max'])} "
+    f"(the threshold is 0.05), and the run lasted "
+    f"{exploded['history'].epochs} of {base_settings['epochs']} epochs ({stopped})."))
+display(compare("SGD at lr 100 with clipping", capped["test_mse"], "the mean training image",
+                mean_image_mse, spread=SPREAD))
+display(compare("SGD at lr 100 without clipping", exploded["test_mse"],
+                "the mean training image", mean_image_mse, spread=SPREAD))
+compare("clipping at lr 100", capped["test_mse"], "a ten times lower learning rate",
+        slower["test_mse"], spread=SPREAD)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert capped["test_mse"] < mean_image_mse, "with clipping, lr 100 trains"
+assert not exploded["test_mse"] < mean_image_mse, "without clipping, lr 100 does not"
+
+# %% [markdown]
+# Without clipping, a few huge steps throw the network off, and it does not recover: it
+# does not end below the mean image. With clipping the same learning rate trains,
+# because every step is capped at a length of about `lr × 0.05` (more with momentum's
+# memory). The third run is the other cure, a lower learning rate.
+#
+# **The same run with BCE computed on the Sigmoid's output.** Many tutorials write the
+# loss as `F.binary_cross_entropy(model(x), x)`, on the output *after* the decoder's
+# Sigmoid. The course computes it from the logits, the values before the Sigmoid
+# (section 5 shows why). Here is the unclipped run at lr 100 with the other form:
+
+# %%
+def bce_on_output(model, inputs, targets):
+    """BCE on the Sigmoid's output, as F.binary_cross_entropy takes it (not from logits)."""
+    return F.binary_cross_entropy(model(inputs), targets)
+
+
+silenced = run("sgd100_on_output", lr=100.0, optimizer="sgd", objective=bce_on_output)
+with torch.no_grad():
+    outputs = silenced["model"](test_set.images[:200])  # N×1×28×28, after the Sigmoid
+saturated = float(((outputs == 0) | (outputs == 1)).float().mean())
+results_table({"SGD lr 100, BCE on the output": silenced},
+              "The unclipped run, with BCE computed on the Sigmoid's output")
+
+# %%
+display(Markdown(
+    f"With BCE on the output, the gradient norm fell to {number(silenced['grad_last'])} in "
+    f"the last epoch, and **{saturated:.2%}** of the output pixels of 200 test images are "
+    f"exactly 0 or 1 in float32."))
+compare("SGD at lr 100, BCE on the output", silenced["test_mse"], "the mean training image",
+        mean_image_mse, spread=SPREAD)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert saturated > 0.5, f"{saturated:.1%} of the output pixels saturated"
+
+# %% [markdown]
+# With BCE on the output, the same run ends another way: most outputs saturate, exactly 0
+# or 1 in float32, where the Sigmoid's gradient is exactly 0, so the huge steps go quiet
+# instead of growing. The model sits wrong and cannot learn. Neither ending is training;
+# clipping, or a sane learning rate, is the cure in both. The next figure shows the
+# gradient norms of the runs so far, epoch by epoch.
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
-for i, (name, r) in enumerate({**clip_runs, **hot_runs}.items()):
+for i, (name, r) in enumerate({**clip_runs, **hot_runs,
+                               "SGD lr 100, BCE on the output": silenced}.items()):
     h = r["history"]
     xs = range(1, h.epochs + 1)
     left.plot(xs, h.grad_norm_max, color=f"C{i}", marker="o", ms=3, label=f"{name} (largest)")
     left.plot(xs, [max(g, 1e-12) for g in h.grad_norm], color=f"C{i}", ls="--",
               label=f"{name} (mean)")
-    if name in hot_runs:
-        right.plot(xs, h.test_loss, color=f"C{i}", marker="o", ms=3, label=name)
+    if r is not plain and r is not clipped:
+        right.plot(xs, h.test_loss,
+                   color=f"C{i}", marker="o", ms=3, label=name)
 left.axhline(1.0, color="grey", ls=":", label="threshold 1.0")
 left.axhline(0.05, color="grey", ls="-.", label="threshold 0.05")
 left.set_yscale("log")
@@ -236,38 +335,16 @@ right.legend(fontsize=7)
 for ax in fig.axes:
     ax.xaxis.get_major_locator().set_params(integer=True)
 fig.tight_layout()
-plt.show()
+show(fig, alt="Left: gradient norms per epoch, largest step and mean, of the Adam runs and "
+              "the SGD runs, on a log scale with the thresholds 1.0 and 0.05 marked. Right: "
+              "the test loss of the SGD runs per epoch.")
 
 # %% [markdown]
-# The next cell reads the three SGD runs: how the threshold compares with their norms,
-# and where each ended against the mean image.
-
-# %%
-stuck, capped, slower = hot_runs.values()
-print(f"unclipped lr 100: largest gradient norm {stuck['grad_max']:.2f} "
-      f"({stuck['grad_max'] / 0.05:.0f}× the threshold); last epoch's mean norm "
-      f"{stuck['history'].grad_norm[-1]:.1e}; test MSE {stuck['test_mse']:.4f}")
-print(f"clipped lr 100: mean norm {capped['grad_mean']:.3f}, so the threshold 0.05 is "
-      f"{0.05 / capped['grad_mean']:.1f}× the typical step and caps the larger ones; "
-      f"test MSE {capped['test_mse']:.4f}")
-print(f"unclipped lr 10: test MSE {slower['test_mse']:.4f}")
-print(f"the mean training image: {mean_image_mse:.4f}")
-assert stuck["test_mse"] > mean_image_mse, "the unclipped network ends worse than the mean image"
-assert capped["test_mse"] < mean_image_mse, "with clipping, the same learning rate trains"
-
-# %% [markdown]
-# What the runs show: without clipping, a few huge steps early on throw the network into
-# a state where its output is saturated and it learns next to nothing: its gradients fade
-# towards zero (the last epoch's mean norm above), and it ends worse than the mean image.
-# With clipping the same learning rate trains, because every step is capped at a length
-# of about `lr × 0.05` (more with momentum's memory). The third run shows the other cure,
-# a lower learning rate; the table shows which of the two cures ended lower.
-#
 # **Verdict on "always for deep networks".** Clipping is a safety net against rare huge
-# steps, and it saved the SGD run. With Adam and a mean loss, what it did to this model
-# is the first comparison's last line. Whether it does anything depends on the threshold
-# relative to your gradient norms, so record them, as `train` does; the last cell of the
-# lesson lists every run that had a step above 1.0.
+# steps, and it saved the SGD run. With Adam and a mean loss, the typical step is far
+# below a threshold of 1.0, so clipping there can only touch the rare largest steps.
+# Whether it does anything depends on the threshold relative to your gradient norms, so
+# record them, as `train` does.
 #
 # ## 2. BatchNorm on vs off
 #
@@ -278,61 +355,70 @@ assert capped["test_mse"] < mean_image_mse, "with clipping, the same learning ra
 bn_runs = {}
 for lr in (1e-3, 1e-2):
     for bn in (True, False):
-        bn_runs[f"BatchNorm {'on' if bn else 'off'}, lr {lr:g}"] = run(
-            f"bn{int(bn)}_lr{lr:g}", batchnorm=bn, lr=lr)
-results_table(bn_runs, "BatchNorm on vs off (Adam)")
+        name = "adam" if (bn and lr == 1e-3) else f"bn{int(bn)}_lr{lr:g}"
+        bn_runs[f"BatchNorm {'on' if bn else 'off'}, lr {lr:g}"] = run(name, batchnorm=bn, lr=lr)
+results_table(bn_runs, "BatchNorm on vs off (Adam)",
+              extra=[("mean grad norm, last epoch", lambda r: r["grad_last"])])
 
 # %%
-plot_history({k: r["history"] for k, r in bn_runs.items()}, log_scale=True,
-             title="BatchNorm on vs off: training (solid) and test (dashed) loss")
-plt.show()
-for lr in (1e-3, 1e-2):
-    on, off = (bn_runs[f"BatchNorm {s}, lr {lr:g}"]["test_mse"] for s in ("on", "off"))
-    print(f"lr {lr:g}: BatchNorm {'helped' if on < off else 'did not help'} "
-          f"(test MSE {on:.4f} with, {off:.4f} without)")
-best_bn = min(bn_runs, key=lambda k: bn_runs[k]["test_mse"])
-print(f"lowest test MSE: {best_bn} ({bn_runs[best_bn]['test_mse']:.4f})")
+fig = plot_series({name: r["history"].test_loss for name, r in bn_runs.items()},
+                  title="BatchNorm on vs off: test error per epoch", xlabel="epoch",
+                  ylabel="test MSE per pixel", log_y=True)
+show(fig, alt="Test error per epoch of the four runs with BatchNorm on and off at learning "
+              "rates 1e-3 and 1e-2, on a log scale.")
+compare_at("BatchNorm", "no BatchNorm",
+           {f"at lr {lr:g}": (bn_runs[f"BatchNorm on, lr {lr:g}"]["test_mse"],
+                              bn_runs[f"BatchNorm off, lr {lr:g}"]["test_mse"])
+            for lr in (1e-3, 1e-2)}, spread=SPREAD)
 
 # %% [markdown]
-# The printed lines say whether BatchNorm helped at each learning rate. One thing
-# BatchNorm does that the table cannot hide: the model computes differently in training
-# (statistics of the batch) and in evaluation (running averages), so its recorded
-# training loss and its test error are measured by two slightly different functions.
+# One thing BatchNorm does that the table cannot hide: the model computes differently in
+# training (statistics of the batch) and in evaluation (running averages), so a loss
+# recorded during training and an error measured afterwards come from two slightly
+# different functions. That is why every training error in this lesson is measured again
+# in eval mode.
+#
+# **Why does BatchNorm help?** The paper that introduced it (Ioffe and Szegedy, 2015)
+# explained it by *internal covariate shift*: as earlier layers learn, the distribution of
+# each layer's inputs keeps changing, and normalising those inputs would spare later
+# layers from chasing a moving target. That explanation is contested. Santurkar, Tsipras,
+# Ilyas and Madry (2018) added random noise *after* each BatchNorm layer, so that the
+# inputs of the next layer shifted more than without BatchNorm, and the network still
+# trained about as well as with plain BatchNorm; they also measured the shift and found
+# that BatchNorm does not necessarily reduce it. Their account: BatchNorm makes the loss
+# landscape smoother, so gradients stay predictive over a longer step, which lets larger
+# learning rates work. This lesson measures what BatchNorm does to the error at two
+# learning rates, not why: its numbers can neither confirm nor refute either account.
 #
 # ## 3. Dropout on vs off
 #
 # Dropout zeroes a random 20% of the hidden units at every training step, so the network
-# cannot rely on any single unit. It is meant to fight *overfitting*, a training error
-# much lower than the test error. We measure both errors the same way (eval mode, Dropout
-# off) and look at the gap.
+# cannot rely on any single unit. It is meant to fight *overfitting*: a test error well
+# above the same model's training error, both measured in eval mode (Dropout off).
 
 # %%
-drop_runs = {"no Dropout": run("adam"), "Dropout 0.2": run("dropout02", dropout=0.2)}
+without_d, with_d = run("adam"), run("dropout02", dropout=0.2)
+drop_runs = {"no Dropout": without_d, "Dropout 0.2": with_d}
 results_table(drop_runs, "Dropout on vs off (Adam, BatchNorm on)",
-              extra=[("train MSE (eval mode)", lambda r: r["train_mse"]),
+              extra=[("recorded train loss (train mode)", lambda r: r["history"].final_train_loss),
                      ("test − train MSE", lambda r: r["test_mse"] - r["train_mse"])])
 
 # %%
-without_d, with_d = drop_runs.values()
-for name, r in drop_runs.items():
-    print(f"{name}: recorded training loss {r['history'].final_train_loss:.4f} = "
-          f"{r['history'].final_train_loss / r['train_mse']:.2f}× the same images' error in "
-          f"eval mode; test − train gap {r['test_mse'] - r['train_mse']:+.4f}")
-print(f"test MSE: {with_d['test_mse']:.4f} with Dropout, {without_d['test_mse']:.4f} without: "
-      f"Dropout {'helped' if with_d['test_mse'] < without_d['test_mse'] else 'did not help'}")
-relative_gap = (without_d["test_mse"] - without_d["train_mse"]) / without_d["test_mse"]
-print(f"without Dropout, the test error is {relative_gap:.0%} above the training error: "
-      + ("the model barely overfits at this budget, so Dropout has little to prevent"
-         if relative_gap < 0.1 else "the model overfits, which is what Dropout is for"))
+regularizer("Dropout", with_train=with_d["train_mse"], with_test=with_d["test_mse"],
+            without_train=without_d["train_mse"], without_test=without_d["test_mse"],
+            spread=SPREAD)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert with_d["history"].final_train_loss > with_d["train_mse"], "recorded > eval-mode error"
 
 # %% [markdown]
 # Two lessons here. First, a *recorded* training loss is not the model's training error:
 # it is averaged over an epoch while the weights change, and measured in training mode,
-# with units dropped when Dropout is on. The first two lines above compare it with the
-# eval-mode error of the same images, with and without Dropout. Compare errors in eval
-# mode. Second, Dropout is a cure for overfitting, and lesson 03 measured why it costs an
-# autoencoder more than it saves; the gap printed above says how much overfitting there
-# was to cure at this budget.
+# with units dropped when Dropout is on. With Dropout it is higher than the same images'
+# error in eval mode (the table's recorded column against its eval-mode column), which
+# is why the gap above uses the eval-mode error. Second, Dropout is a cure for
+# overfitting; lesson 03 measured what it costs an autoencoder, whose code must carry
+# every detail of the image to the decoder.
 #
 # ## 4. Learning-rate schedules
 #
@@ -345,18 +431,29 @@ print(f"without Dropout, the test error is {relative_gap:.0%} above the training
 # %%
 Code(inspect.getsource(training.make_scheduler), language="python")
 
+# %% [markdown]
+# Schedules can end within a few per cent of each other, less than a seed-to-seed spread,
+# and one run each would then not settle their order. So each schedule is trained from
+# the same three seeds (cosine is the reference run of section 0):
+
 # %%
-sched_runs = {name: run("adam" if name == "cosine" else f"sched_{name}", scheduler=name)
-              for name in ("constant", "step", "cosine", "onecycle")}
-results_table(sched_runs, "Learning-rate schedules (Adam, peak lr 1e-3)",
-              extra=[("final lr", lambda r: r["history"].lr[-1])])
+SCHEDULES = ("constant", "step", "cosine", "onecycle")
+sched_runs = {name: [run("adam" if name == "cosine" else f"sched_{name}", scheduler=name,
+                         seed=seed) for seed in (0, 1, 2)]
+              for name in SCHEDULES}
+sched_mean = {name: sum(r["test_mse"] for r in runs) / 3 for name, runs in sched_runs.items()}
+sched_spread = {name: spread_of([r["test_mse"] for r in runs]) for name, runs in sched_runs.items()}
+table(["schedule", "test MSE, seed 0", "seed 1", "seed 2", "mean", "spread", "final lr"],
+      [[name, *(r["test_mse"] for r in runs), sched_mean[name], f"{sched_spread[name]:.1%}",
+        runs[0]["history"].lr[-1]] for name, runs in sched_runs.items()],
+      title="Learning-rate schedules (Adam, peak lr 1e-3), three seeds each")
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
-for name, r in sched_runs.items():
-    h = r["history"]
+for name, runs in sched_runs.items():
+    h = runs[0]["history"]
     left.plot(range(1, h.epochs + 1), h.lr, marker="o", ms=3, label=name)
-    right.plot(range(1, h.epochs + 1), h.test_loss, marker="o", ms=3, label=name)
+    right.plot(range(1, h.epochs + 1), h.test_loss, marker="o", ms=3, label=f"{name} (seed 0)")
 left.set_yscale("log")
 left.set_xlabel("epoch")
 left.set_ylabel("learning rate (end of epoch)")
@@ -371,69 +468,117 @@ right.legend(fontsize=8)
 for ax in fig.axes:
     ax.xaxis.get_major_locator().set_params(integer=True)
 fig.tight_layout()
-plt.show()
-ranking = sorted(sched_runs, key=lambda k: sched_runs[k]["test_mse"])
-print("final test MSE, best first: "
-      + ", ".join(f"{k} {sched_runs[k]['test_mse']:.4f}" for k in ranking))
+show(fig, alt="Left: the learning rate at the end of each epoch under the four schedules, on "
+              "a log scale. Right: the test error per epoch of each schedule's first seed, "
+              "with PCA-32's error as a dotted line.")
+schedule_spread = max(sched_spread.values())
+rank(sched_mean, measure="mean test MSE over three seeds", spread=schedule_spread, runs=3)
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert all(r["test_mse"] > pca_mse for runs in sched_runs.values() for r in runs)
 
 # %% [markdown]
-# The curves and the ranking show which schedule ended lowest in this run. Keep the
-# budget in mind when you read it: every run ends above the dotted PCA-32 line, so none
-# is a finished model, and a schedule that lowers the rate gives up some of the progress
-# a full-size step would make (the left plot shows how far each one lowered it).
-# Schedules that anneal to a small rate are meant for the end of a run that has
-# flattened out, which is why the course's full recipes use cosine; one-cycle also
-# spends its first part warming up. Exercise 4 doubles the steps and adds a schedule
-# that lowers the rate when the loss stalls (`"plateau"`).
+# The noise band of that ranking is the largest spread of one schedule over its three
+# seeds. Keep the budget in mind when you read it: every run ends above the dotted PCA-32
+# line, so none is a finished model, and a schedule that lowers the rate gives up some of
+# the progress a full-size step would make (the left plot shows how far each one lowered
+# it). Schedules that anneal to a small rate are meant for the end of a run that has
+# flattened out, which is why the course's full recipes use cosine; one-cycle also spends
+# its first part warming up. Exercise 4 doubles the steps and adds a schedule that lowers
+# the rate when the loss stalls (`"plateau"`).
 #
 # ## 5. MSE vs binary cross-entropy
 #
 # Both losses reach their minimum when the reconstruction equals the image, but they
 # weigh mistakes differently: cross-entropy treats each pixel value as a probability and
-# punishes confident mistakes (predicting 0.01 for an ink pixel) much harder. To compare
-# them fairly we train one model with each and measure **both on the same yardstick**,
-# the test MSE.
+# punishes confident mistakes (predicting 0.01 for an ink pixel) much harder.
+#
+# **One pixel first.** The decoder's last layer computes a *logit* a for every pixel,
+# and its Sigmoid turns it into the pixel value x̂ = σ(a). A confidently wrong pixel:
+# a = 20 (so x̂ is almost 1) where the image is black (x = 0). The gradient of the loss
+# with respect to a is how hard training pushes that pixel back, computed here in float32
+# as training does, with BCE on the Sigmoid's output and BCE from the logit:
 
 # %%
-loss_runs = {"trained with MSE": run("adam"), "trained with BCE": run("bce", loss="bce")}
+a = torch.tensor([20.0], requires_grad=True)  # one logit
+x = torch.zeros(1)  # the target pixel: background
+x_hat = torch.sigmoid(a)
+on_output = torch.autograd.grad(F.binary_cross_entropy(x_hat, x), a)[0]
+from_logits = torch.autograd.grad(F.binary_cross_entropy_with_logits(a, x), a)[0]
+print(f"σ(20) in float32: {x_hat.item()!r} (exactly 1.0: {x_hat.item() == 1.0})")
+print(f"gradient with BCE on the output:  {on_output.item()}")
+print(f"gradient with BCE from the logit: {from_logits.item()}")
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert x_hat.item() == 1.0 and on_output.item() == 0.0 and from_logits.item() == 1.0
+
+# %% [markdown]
+# On paper both forms have the same gradient, σ(a) − x = 1. In float32, σ(20) is rounded
+# to exactly 1.0 (float32 keeps about 7 significant digits, and σ(20) = 1 − 2·10⁻⁹). From
+# there on, the Sigmoid's own gradient, σ(a)(1 − σ(a)), is exactly 0, and so is the
+# gradient of anything computed on its output: BCE on the output gives 0, BCE from the
+# logit gives 1. This happens for every a above about 16.6; near a = −28, PyTorch's guard
+# against dividing by zero shrinks the output form's gradient too.
+# `binary_cross_entropy_with_logits` computes log σ(a) directly from a, so it never
+# passes through the rounded value. That is why every model of the course has a
+# `logits(x)` method (its output before the final Sigmoid) and why `loss="bce"` uses it,
+# while `forward(x)` still returns images in [0, 1].
+#
+# With MSE the gradient with respect to a is 2(x̂ − x)·x̂(1 − x̂): the Sigmoid's slope
+# multiplies it even on paper, and that slope is tiny wherever the output is near 0 or 1,
+# which is most of an MNIST image (the background).
+#
+# **Try it.** Move the logit and the target pixel. At target 0, push a past 15 and watch
+# BCE on the output go flat, its loss jump to PyTorch's cap of 100 and its gradient drop
+# to 0, while BCE from logits keeps a gradient of 1; MSE's gradient fades long before.
+# At target 1, look near a = −30.
+
+# %%
+from course_utils.widgets.losses import loss_explorer
+
+loss_explorer()
+
+# %% [markdown]
+# **Two models.** To compare the losses fairly we train one model with each and measure
+# **both on the same yardstick**, the test MSE (and the test BCE).
+
+# %%
+mse_run, bce_run = run("adam"), run("bce", loss="bce")
+loss_runs = {"trained with MSE": mse_run, "trained with BCE": bce_run}
 floor = float(bce_floor(test_set.images).mean()) / test_set.images[0].numel()
-results_table(loss_runs, "MSE vs BCE (Adam); 'train loss' is each run's own loss",
+bce_of = {name: evaluate(r["model"], test_set, loss="bce") for name, r in loss_runs.items()}
+results_table(loss_runs, "MSE vs BCE (Adam)",
               extra=[("test BCE", lambda r: evaluate(r["model"], test_set, loss="bce"))])
 
 # %%
-mse_run, bce_run = loss_runs.values()
-bce_of_mse_run = evaluate(mse_run["model"], test_set, loss="bce")
-bce_of_bce_run = evaluate(bce_run["model"], test_set, loss="bce")
-print(f"on the MSE yardstick: {mse_run['test_mse']:.4f} trained with MSE, "
-      f"{bce_run['test_mse']:.4f} trained with BCE: the model trained with "
-      f"{'MSE' if mse_run['test_mse'] < bce_run['test_mse'] else 'BCE'} is better")
-print(f"on the BCE yardstick: {bce_of_mse_run:.4f} trained with MSE, {bce_of_bce_run:.4f} "
-      f"trained with BCE: the model trained with "
-      f"{'MSE' if bce_of_mse_run < bce_of_bce_run else 'BCE'} is better")
-print(f"the smallest possible test BCE (a perfect copy): {floor:.4f} per pixel; "
-      f"the smallest possible MSE: 0")
+display(compare("the model trained with BCE", bce_run["test_mse"], "the model trained with MSE",
+                mse_run["test_mse"], measure="test MSE", spread=SPREAD))
+display(compare("the model trained with BCE", bce_of["trained with BCE"],
+                "the model trained with MSE", bce_of["trained with MSE"], measure="test BCE",
+                spread=SPREAD))
+Markdown(f"The BCE run's gradients stayed alive to the end: a mean norm of "
+         f"{number(bce_run['grad_last'])} in its last epoch. The smallest possible test BCE, "
+         f"a perfect copy, is {number(floor)} per pixel; the smallest possible MSE is 0.")
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert floor > 0
 
 # %% [markdown]
 # **Why the loss values themselves cannot be compared.** MSE is a squared difference,
 # 0 for a perfect copy. BCE, −[x·log x̂ + (1−x)·log(1−x̂)], is in nats, and for a grey pixel
 # (x strictly between 0 and 1) even the perfect prediction x̂ = x costs the pixel's
-# entropy, so a perfect copy of these images still scores the positive floor printed
-# above. A BCE of 0.1 and an MSE of 0.01 say nothing about which model is better; only
-# a shared yardstick does (test MSE here; PSNR or SSIM elsewhere).
-#
-# **Why the two losses train differently.** The decoder ends with a Sigmoid, x̂ = σ(a).
-# With BCE, the gradient of the loss with respect to a is simply x̂ − x. With MSE it is
-# 2(x̂ − x)·x̂(1 − x̂): the Sigmoid's slope x̂(1 − x̂) multiplies it, and that slope is tiny
-# wherever the output is near 0 or 1, which is most of an MNIST image (the background).
-# So for the same error, BCE pushes harder on pixels that are confidently wrong; which
-# loss ends lower on each yardstick at this budget is what the lines above print.
+# entropy, so a perfect copy of these images still scores a positive floor. A BCE of 0.1
+# and an MSE of 0.01 say nothing about which model is better; only a shared yardstick
+# does (test MSE here; PSNR or SSIM elsewhere).
 
 # %%
 originals = test_set.images[:10]
-show_reconstructions(originals,
-                     {name: reconstruct(r["model"], originals) for name, r in loss_runs.items()},
-                     title="Test images, reconstructed by models trained with MSE and with BCE")
-plt.show()
+fig = show_reconstructions(originals, {name: reconstruct(r["model"], originals)
+                                       for name, r in loss_runs.items()},
+                           title="Test images, reconstructed by models trained with MSE and "
+                                 "with BCE")
+show(fig, alt="Ten test digits, each above its reconstruction by the model trained with MSE "
+              "and by the model trained with BCE, with each row's MSE.")
 
 # %% [markdown]
 # ## 6. Mixed precision (bfloat16)
@@ -459,8 +604,7 @@ print(f'precision="auto" here means: {resolve_precision("auto", cpu)}')
 # bfloat16, timed per epoch. It is kept short, since emulated bfloat16 can be slow, so it
 # uses a learning rate of 3e-3 instead of the short recipe's 1e-3, enough for the model to
 # learn something in 4 passes: two models that have not learned would say little about
-# precision, and the last line under the table compares both with the mean image. These
-# two runs are timed afresh every time (not loaded from the cache).
+# precision. These two runs are timed afresh every time (not loaded from the cache).
 
 # %%
 precision_set = train_small.subset(budget(full=1_600, fast=320))
@@ -470,98 +614,140 @@ for precision in ("fp32", "bf16"):
     model = DeepAutoencoder(dropout=0.0)  # as every run of this lesson but Dropout's own
     history = train(model, precision_set, test_set, **{**base_settings, "epochs": 4, "lr": 3e-3},
                     precision=precision)
-    precision_runs[precision] = {"history": history, "test_mse": evaluate(model, test_set)}
+    precision_runs[precision] = {"history": history, "test_mse": evaluate(model, test_set),
+                                 "seconds": history.total_seconds / history.epochs}
 table(["precision", "seconds per epoch", "test MSE"],
-      [[p, r["history"].total_seconds / r["history"].epochs, r["test_mse"]]
-       for p, r in precision_runs.items()],
+      [[p, r["seconds"], r["test_mse"]] for p, r in precision_runs.items()],
       title=f"4 passes over {len(precision_set):,} images, DeepAutoencoder")
 
 # %%
 fp32, bf16 = (precision_runs[p] for p in ("fp32", "bf16"))
-speed = fp32["history"].total_seconds / bf16["history"].total_seconds
-print(f"bfloat16 was {speed:.2f}× as fast as float32 here "
-      f"({'faster' if speed > 1 else 'slower'}); native bfloat16: {native_bf16(cpu)}")
-print(f"test MSE: {fp32['test_mse']:.4f} in float32, {bf16['test_mse']:.4f} in bfloat16 "
-      f"({abs(bf16['test_mse'] - fp32['test_mse']) / fp32['test_mse']:.1%} apart)")
-learned = max(fp32["test_mse"], bf16["test_mse"]) < mean_image_mse
-print(f"both below the mean image's {mean_image_mse:.4f}: {learned}; after so few steps this "
-      f"compares the arithmetic, not two finished models")
+display(compare("the bfloat16 run", bf16["seconds"], "the float32 run", fp32["seconds"],
+                measure="seconds per epoch", tie_within=0.1))
+display(compare("the bfloat16 run", bf16["test_mse"], "the float32 run", fp32["test_mse"],
+                spread=SPREAD))
+compare("the float32 run", fp32["test_mse"], "the mean training image", mean_image_mse)
 
 # %% [markdown]
 # So mixed precision is a property of the hardware more than of the model. On a GPU from
 # the Ampere generation on, or a CPU with AVX512-BF16 or AMX instructions, it can make the
 # large matrix products faster and halves the memory their inputs take; on hardware
-# without it, bfloat16 is emulated and slower. The capability check above says which
-# case this machine is. Even with native support, a small model with small batches may
-# gain little, because much of its time goes into work that bfloat16 does not shorten
-# (this lesson does not measure that case). The
-# course's default, `precision="auto"`, uses bfloat16 only where `native_bf16` is true
-# and float32 everywhere else, so you never pay for emulation. The test MSEs above show
-# how much the shorter arithmetic changed the result of this short run; the weights
-# themselves stay in float32 either way.
+# without it, bfloat16 is emulated and slower. Even with native support, a small model
+# with small batches may gain little, because much of its time goes into work that
+# bfloat16 does not shorten. The course's
+# default, `precision="auto"`, uses bfloat16 only where `native_bf16` is true and float32
+# everywhere else, so you never pay for emulation. The weights themselves stay in float32
+# either way; after so few steps, the test errors compare the arithmetic, not two
+# finished models.
 
 # %% [markdown]
-# ## Summary
+# ## Explore the training curves
 #
-# The table of techniques from the top of the lesson, with what this lesson measured
-# beside each claim (the verdicts are computed from the runs above):
+# Every run of this lesson trained with MSE, as test error per epoch (seed 0). Slide
+# `compare` through the preset comparisons: each technique against the reference run
+# (Adam, cosine schedule, BatchNorm on). Look at where the curves part: in the first
+# epoch, or only at the end? In a running kernel, the checkboxes below pick any curves.
 
 # %%
-def better(a, b):
-    return "helped" if a < b else "did not help"
+from course_utils.widgets.losses import training_curves_explorer
 
-
-clip_effect = ("no step reached 1.0, identical result" if epochs_over == 0 else
-               f"{epochs_over} of {plain['history'].epochs} epochs had a step above 1.0; "
-               f"test MSE {difference:+.4f}")
-bn_on, bn_off = bn_runs["BatchNorm on, lr 0.001"], bn_runs["BatchNorm off, lr 0.001"]
-measured = [
-    ["Gradient clipping", "Always for deep networks",
-     f"Adam, clip 1.0: {clip_effect}; SGD lr 100: {stuck['test_mse']:.3f} without, "
-     f"{capped['test_mse']:.3f} with clipping at 0.05"],
-    ["Batch normalization", "Standard for 3+ layers",
-     f"{better(bn_on['test_mse'], bn_off['test_mse'])} at lr 1e-3 "
-     f"({bn_on['test_mse']:.4f} vs {bn_off['test_mse']:.4f} without)"],
-    ["Dropout", "When capacity exceeds data complexity",
-     f"{better(with_d['test_mse'], without_d['test_mse'])} "
-     f"({with_d['test_mse']:.4f} vs {without_d['test_mse']:.4f} without)"],
-    ["Learning-rate scheduling", "For fine-tuning convergence",
-     "best first: " + ", ".join(f"{k} {sched_runs[k]['test_mse']:.4f}" for k in ranking)],
-    ["Mixed precision (bf16)", "When the hardware computes bfloat16",
-     f"native here: {native_bf16(cpu)}; {speed:.2f}× the speed of float32"],
-    ["Loss: MSE vs BCE", "Compare on one yardstick",
-     f"test MSE {mse_run['test_mse']:.4f} (MSE) vs {bce_run['test_mse']:.4f} (BCE)"],
-]
-table(["technique", "claim", "measured here"], measured,
-      title=f"{steps_per_run:,} steps per run; PCA-32 {pca_mse:.4f}, mean image "
-            f"{mean_image_mse:.4f}")
+curves = {"Adam, cosine (reference)": plain, "clip at 1.0": clipped,
+          "BatchNorm off": bn_runs["BatchNorm off, lr 0.001"],
+          "BatchNorm off, lr 1e-2": bn_runs["BatchNorm off, lr 0.01"], "Dropout 0.2": with_d,
+          "constant": sched_runs["constant"][0], "step": sched_runs["step"][0],
+          "one-cycle": sched_runs["onecycle"][0]}
+reference_name = "Adam, cosine (reference)"
+groups = {"every run": list(curves),
+          "clipping": [reference_name, "clip at 1.0"],
+          "BatchNorm": [reference_name, "BatchNorm off", "BatchNorm off, lr 1e-2"],
+          "Dropout": [reference_name, "Dropout 0.2"],
+          "schedules": [reference_name, "constant", "step", "one-cycle"]}
+training_curves_explorer({name: r["history"].test_loss for name, r in curves.items()},
+                         baselines={"PCA-32": pca_mse, "mean image": mean_image_mse},
+                         groups=groups)
 
 # %% [markdown]
-# - **Gradient clipping**: record gradient norms before choosing a threshold, and compare
-#   it with them. It is a safety net against rare huge steps: it rescued SGD at a far too
-#   high learning rate; with Adam and a mean loss, the table says what it changed.
-# - **BatchNorm**, **Dropout**, **learning-rate schedules**: each was one controlled
-#   change; the verdicts above are this run's. A recorded training loss is not a training
-#   error: compare in eval mode.
-# - **MSE vs BCE**: compare models on one yardstick, never BCE values against MSE values;
-#   BCE has a positive floor on grey pixels.
-# - **Mixed precision** pays only where the hardware computes bfloat16; `precision="auto"`
-#   checks that for you.
-#
-# The last cell lists the runs that had a step above the threshold 1.0 (where Adam with
-# `clip_grad_norm=1.0` would have acted), and how long the lesson's trainings took:
+# The lesson's trainings, and how long they took:
 
 # %%
-spiky = {name: r["grad_max"] for name, r in {**clip_runs, **hot_runs, **bn_runs, **drop_runs,
-                                                **sched_runs, **loss_runs}.items()
-         if r["grad_max"] > 1.0}
-print("runs with a step whose gradient norm exceeded 1.0: "
-      + ("; ".join(f"{name} (largest {g:.2f})" for name, g in spiky.items()) or "none"))
 everything = [*done.values(), *precision_runs.values()]
 print(f"{len(everything)} trainings, {sum(r['history'].total_seconds for r in everything):.0f} s "
       f"of training recorded by train() (cached runs load in a fraction of a second)")
 print(f"this run: {time.perf_counter() - notebook_start:.0f} s of wall-clock time, "
       f"{time.process_time() - notebook_cpu:.0f} s of CPU time")
+
+# %% [markdown]
+# ## References
+#
+# - Sergey Ioffe and Christian Szegedy, "Batch Normalization: Accelerating Deep Network
+#   Training by Reducing Internal Covariate Shift", ICML 2015. The method, and the
+#   internal-covariate-shift explanation.
+# - Shibani Santurkar, Dimitris Tsipras, Andrew Ilyas and Aleksander Madry, "How Does
+#   Batch Normalization Help Optimization?", NeurIPS 2018. Noise injected after
+#   BatchNorm, a measurement of the shift, and the smoother loss landscape as the
+#   alternative explanation.
+# - Nitish Srivastava, Geoffrey Hinton, Alex Krizhevsky, Ilya Sutskever and Ruslan
+#   Salakhutdinov, "Dropout: A Simple Way to Prevent Neural Networks from Overfitting",
+#   JMLR 15, 2014.
+# - Razvan Pascanu, Tomas Mikolov and Yoshua Bengio, "On the difficulty of training
+#   recurrent neural networks", ICML 2013: gradient-norm clipping.
+# - Leslie N. Smith and Nicholay Topin, "Super-Convergence: Very Fast Training of Neural
+#   Networks Using Large Learning Rates", 2019 (arXiv:1708.07120): the one-cycle schedule.
+# - Ilya Loshchilov and Frank Hutter, "SGDR: Stochastic Gradient Descent with Warm
+#   Restarts", ICLR 2017: cosine annealing.
+
+# %% [markdown]
+# ## Summary
+#
+# The table of techniques from the top of the lesson, with what this lesson measured
+# beside each claim, each a verdict computed from the runs above:
+
+# %%
+verdicts = {
+    "Gradient clipping": [
+        compare("clipping at 1.0 (Adam)", clipped["test_mse"], "no clipping",
+                plain["test_mse"], spread=SPREAD),
+        compare("SGD at lr 100 with clipping at 0.05", capped["test_mse"],
+                "the mean training image", mean_image_mse, spread=SPREAD)],
+    "Batch normalization": [compare("BatchNorm", bn_runs["BatchNorm on, lr 0.001"]["test_mse"],
+                                    "no BatchNorm", bn_runs["BatchNorm off, lr 0.001"]["test_mse"],
+                                    spread=SPREAD)],
+    "Dropout": [compare("Dropout 0.2", with_d["test_mse"], "no Dropout", without_d["test_mse"],
+                        spread=SPREAD)],
+    "Learning-rate scheduling": [rank(sched_mean, measure="mean test MSE over three seeds",
+                                      spread=schedule_spread, runs=3)],
+    "Mixed precision (bf16)": [compare("the bfloat16 run", bf16["seconds"], "the float32 run",
+                                       fp32["seconds"], measure="seconds per epoch",
+                                       tie_within=0.1)],
+    "Loss: MSE vs BCE": [compare("training with BCE", bce_run["test_mse"], "training with MSE",
+                                 mse_run["test_mse"], spread=SPREAD)],
+}
+claims = {"Gradient clipping": "Always for deep networks",
+          "Batch normalization": "Standard for 3+ layers",
+          "Dropout": "When capacity exceeds data complexity",
+          "Learning-rate scheduling": "For fine-tuning convergence",
+          "Mixed precision (bf16)": "When the hardware computes bfloat16",
+          "Loss: MSE vs BCE": "Compare on one yardstick"}
+rows = "\n".join(f"| {name} | {claims[name]} | {' '.join(v.text for v in found)} |"
+                 for name, found in verdicts.items())
+Markdown(f"{steps_per_run:,} steps per run; seed-to-seed spread {SPREAD:.1%}; PCA-32 "
+         f"{number(pca_mse)}, the mean image {number(mean_image_mse)}.\n\n"
+         f"| technique | claim | measured here |\n|---|---|---|\n{rows}")
+
+
+# %% [markdown]
+# - **Gradient clipping**: record gradient norms before choosing a threshold, and compare
+#   it with them. It is a safety net against rare huge steps: it rescued SGD at a far too
+#   high learning rate.
+# - **BatchNorm**, **Dropout**, **learning-rate schedules**: each was one controlled
+#   change, judged against the spread between seeds measured first. A recorded training
+#   loss is not a training error: compare in eval mode. "Reduces internal covariate
+#   shift" is a contested explanation of BatchNorm, not a measured fact.
+# - **MSE vs BCE**: compute BCE from logits, or a saturated Sigmoid silences its
+#   gradient; compare models on one yardstick, never BCE values against MSE values; BCE
+#   has a positive floor on grey pixels.
+# - **Mixed precision** pays only where the hardware computes bfloat16; `precision="auto"`
+#   checks that for you.
 
 # %% [markdown]
 # ## Exercises
@@ -572,10 +758,10 @@ print(f"this run: {time.perf_counter() - notebook_start:.0f} s of wall-clock tim
 #    hurt?
 # 2. With the setting of section 1 (SGD with momentum, BCE, no clipping), find the
 #    largest learning rate between 10 and 100 at which the network still ends below the
-#    mean image.
+#    mean image. Is it the same with `objective=bce_on_output`?
 # 3. Train with and without Dropout on only 500 images for more epochs. Does the
-#    train/test gap grow, and does Dropout narrow it?
+#    train/test gap (in eval mode) grow, and does Dropout narrow it?
 # 4. Add `"plateau"` (× 0.3 when the test loss stops improving) to the schedules, and
-#    give them all twice the steps. Does the ranking change?
+#    give them all twice the steps. Does the ranking change, beyond the spread between seeds?
 #
 # Next: **05 · Transposed convolution**.
