@@ -4,7 +4,8 @@ Every setting a teacher may change comes from the environment that ``make hub`` 
 
 - ``HUB_DIR``: the hub's own folder (its Python environment, the proxy, its database);
   somewhere every student may read and run, never under /root;
-- ``HUB_PORT`` (8000) and ``HUB_IP`` (127.0.0.1): where the hub listens;
+- ``HUB_PORT`` (8000) and ``HUB_IP`` (127.0.0.1): where the hub listens (it also uses the
+  next two ports on 127.0.0.1, for its own API and the proxy's);
 - ``HUB_TEACHER``: the teacher's account, an admin of the hub;
 - ``HUB_PREPARED``: the folder ``make prepare`` filled (MNIST and the trained models),
   owned by the teacher, readable and not writable by students;
@@ -31,9 +32,11 @@ TEACHER = os.environ.get("HUB_TEACHER", "teacher")
 
 # --------------------------------------------------------------------------- the hub
 
-c.JupyterHub.bind_url = (f"http://{os.environ.get('HUB_IP', '127.0.0.1')}:"
-                         f"{os.environ.get('HUB_PORT', '8000')}")
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:0"  # the hub's API, for the proxy and servers
+PORT = int(os.environ.get("HUB_PORT", "8000"))
+c.JupyterHub.bind_url = f"http://{os.environ.get('HUB_IP', '127.0.0.1')}:{PORT}"
+# The hub's API and the proxy's API: on the loopback, the two ports after the public one.
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{PORT + 1}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PORT + 2}"
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
@@ -70,11 +73,6 @@ c.Spawner.environment = {
     "COURSE_DATA_DIR": _own("data"),
     "OMP_NUM_THREADS": "1",  # one core per student's lesson (see the sizing table)
     "PATH": f"{PYTHON_BIN}:/usr/local/bin:/usr/bin:/bin",
-    # nbgitpuller clones the teacher's copy of the lessons (HUB_DIR/course.git), which
-    # another account owns: tell git that is expected.
-    "GIT_CONFIG_COUNT": "1",
-    "GIT_CONFIG_KEY_0": "safe.directory",
-    "GIT_CONFIG_VALUE_0": "*",
 }
 
 # --------------------------------------------------------------------------- idle servers

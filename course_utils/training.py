@@ -1089,7 +1089,7 @@ def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
 
     The digest covers the architecture (:func:`architecture`), the model's initial weights
     (:func:`weights_digest`: call it *before* training), the data, every training setting,
-    and FAST mode, so a changed setting or another seed's initial weights never loads
+    and FAST mode, so a changed setting or other initial weights (another seed) never loads
     stale weights. Lessons seed before building a model (``seed_everything``), so their
     initial weights, and the keys, are the same on every run.
     """
