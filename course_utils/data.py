@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import data_dir, display_path, is_offline
+from .config import data_dir, display_path, is_offline, shared_data_dir
 from .models.validation import as_int
 
 Split = str  # "train" or "test"
@@ -342,10 +342,23 @@ def _check_labels(name: str, folder: Path, labels: torch.Tensor, file: str) -> N
 
 
 def _grayscale_from_torchvision(name: str, dataset_class: type, train: bool) -> ImageSet:
-    root = data_dir()
+    """The data set from the class's shared folder when a teacher prepared one
+    (``COURSE_SHARED_DIR/data``: read, never written), else from the learner's own."""
+    shared = shared_data_dir()
+    if shared is not None and (shared / dataset_class.__name__).is_dir():
+        try:
+            return _grayscale_from_root(name, dataset_class, train, shared, download=False)
+        except (DatasetError, FileNotFoundError):
+            pass  # an incomplete shared copy: the learner's own folder is tried next
+    return _grayscale_from_root(name, dataset_class, train, data_dir(),
+                                download=_may_download(name))
+
+
+def _grayscale_from_root(name: str, dataset_class: type, train: bool, root: Path,
+                         download: bool) -> ImageSet:
     folder = root / dataset_class.__name__
     try:
-        raw, targets = _load_torchvision(dataset_class, root, train, download=_may_download(name))
+        raw, targets = _load_torchvision(dataset_class, root, train, download=download)
     except DatasetError as error:
         diagnosis = _diagnose_mnist_folder(name, folder, train)
         raise (diagnosis or _corrupted(name, folder, str(error))) from error
@@ -602,6 +615,11 @@ def _mnist_subset_arrays() -> tuple[np.ndarray, np.ndarray]:
     digits kept in memory) when the data folder cannot take it.
     """
     global _subset_in_memory
+    shared = shared_data_dir()
+    if shared is not None:  # a class's prepared copy: read (and verified), never written
+        cached = _read_subset_cache(shared / MNIST_SUBSET_FOLDER / "mnist_5k.npz")
+        if cached is not None:
+            return cached
     cache = data_dir() / MNIST_SUBSET_FOLDER / "mnist_5k.npz"
     cached = _read_subset_cache(cache)
     if cached is not None:

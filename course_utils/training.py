@@ -29,7 +29,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import PRECISIONS, checkpoint_dir, is_fast, pick_device, precision_setting, show_progress
+from .config import (
+    PRECISIONS,
+    checkpoint_dir,
+    is_fast,
+    pick_device,
+    precision_setting,
+    shared_checkpoint_dir,
+    show_progress,
+)
 from .data import ImageSet, batches
 from .losses import (  # noqa: F401  (re-exported: lessons import them from training too)
     Objective,
@@ -1084,6 +1092,10 @@ def architecture(model: nn.Module) -> str:
     return "\n".join(lines)
 
 
+#: Settings that change how a run is shown, not what it learns: left out of the key.
+_NOT_IN_KEY = frozenset({"progress"})
+
+
 def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
     """File name for a trained model: ``name`` plus a digest of everything that shapes it.
 
@@ -1095,7 +1107,8 @@ def cache_key(name: str, model: nn.Module, **settings: Any) -> str:
     """
     text = "\n".join([architecture(model), f"initial weights={weights_digest(model)}",
                       f"fast={is_fast()}"]
-                     + [f"{k}={_describe(v)}" for k, v in sorted(settings.items())])
+                     + [f"{k}={_describe(v)}" for k, v in sorted(settings.items())
+                        if k not in _NOT_IN_KEY])
     if settings.get("loss") == "bce":  # BCE is computed from logits: weights trained on
         text += "\nbce=from logits"  # Sigmoid outputs (saturating gradients) are not reused
     digest = hashlib.sha1(text.encode()).hexdigest()[:10]
@@ -1210,9 +1223,19 @@ def _cache_path(model: nn.Module, name: str, train_set: Images, test_set: Images
     return folder / cache_key(name, model, train_set=train_set, test_set=test_set, **settings)
 
 
-def _load_cached(model: nn.Module, path: Path) -> History | None:
+def _shared_copy(path: Path, directory: str | Path | None) -> Path | None:
+    """The same checkpoint in the class's prepared folder (``COURSE_SHARED_DIR``), if any."""
+    shared = shared_checkpoint_dir()
+    if directory is not None or shared is None:
+        return None
+    copy = shared / path.name
+    return copy if copy.is_file() else None
+
+
+def _load_cached(model: nn.Module, path: Path, *, read_only: bool = False) -> History | None:
     """The cached run at ``path`` loaded into ``model``, or None (absent or unusable: then
-    moved aside with a one-line warning, and ``model`` keeps its initial weights)."""
+    moved aside with a one-line warning, and ``model`` keeps its initial weights). A
+    ``read_only`` copy (the class's shared folder) is never moved: it is only skipped."""
     try:
         seen = path.stat()
     except OSError:
@@ -1226,6 +1249,10 @@ def _load_cached(model: nn.Module, path: Path) -> History | None:
         return None  # another process moved it aside a moment ago
     except Exception as error:
         model.load_state_dict(initial)
+        if read_only:
+            _warn(f"the shared copy of {path.name} could not be used "
+                  f"({_first_sentence(error)}); training into your own cache instead.")
+            return None
         aside = _move_aside(path, seen)
         where = (f"moved them to {aside.name}" if aside is not None
                  else "left them where they are")
@@ -1264,6 +1291,10 @@ def cached_train(model: nn.Module, name: str, train_set: Images, test_set: Image
     again. ``retrain=True`` ignores a saved copy. Weights are saved atomically; the
     returned history is the training run's, whether it happened now or earlier.
 
+    With a class's prepared folder (``COURSE_SHARED_DIR``, see ``course_utils.prepare``),
+    its ``checkpoints/`` are read first and never written: what it lacks is trained into
+    the learner's own cache.
+
     A cache never stops a lesson, and never loads the wrong model: a checkpoint that
     cannot be read (a truncated file, a disk that filled up), does not fit the model or
     holds NaN weights is moved aside with a one-line warning (only the latest such copy is
@@ -1275,7 +1306,10 @@ def cached_train(model: nn.Module, name: str, train_set: Images, test_set: Image
                                    train_kwargs)
     path = _cache_path(model, name, train_set, test_set, directory, settings)
     if not retrain:
-        history = _load_cached(model, path)
+        shared = _shared_copy(path, directory)
+        history = _load_cached(model, shared, read_only=True) if shared is not None else None
+        if history is None:
+            history = _load_cached(model, path)
         if history is not None:
             model.eval()
             return history
