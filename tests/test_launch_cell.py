@@ -71,3 +71,12 @@ def test_the_launch_cell_installs_the_course_where_it_is_missing(tmp_path: Path)
     again = subprocess.run([str(python), "-c", launch_cell()], capture_output=True, text=True,
                            cwd=tmp_path, env=env, timeout=120)
     assert again.returncode == 0 and not again.stdout.strip(), "a second run does nothing"
+
+
+def test_every_lesson_has_an_open_in_colab_link() -> None:
+    """The README's table links each lesson to Colab, from the one repository setting."""
+    from launch_cell import colab_url
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert f"({colab_url('notebooks/' + notebook.name)})" in readme, notebook.name

@@ -110,6 +110,8 @@ def test_launch_links_and_badge_name_one_repository(site: Path) -> None:
     expected = build_site.launch_url("notebooks/05_transposed_convolution")
     assert expected.startswith(f"https://mybinder.org/v2/gh/{repository}/")
     assert html.count(f'href="{expected.replace("&", "&amp;")}"') >= 2  # button and note
+    colab = f"https://colab.research.google.com/github/{repository}/blob/"
+    assert colab in html and "notebooks/05_transposed_convolution.ipynb" in html
 
 
 def test_workflow_publishes_the_site() -> None:
