@@ -75,6 +75,12 @@ c.Spawner.environment = {
     "PATH": f"{PYTHON_BIN}:/usr/local/bin:/usr/bin:/bin",
 }
 
+# A hub started with the course's own switches passes them on: FAST mode and the offline
+# data in tests, a forced precision. (A class normally sets none of them.)
+for switch in ("COURSE_FAST", "COURSE_OFFLINE", "COURSE_PRECISION"):
+    if os.environ.get(switch):
+        c.Spawner.environment[switch] = os.environ[switch]
+
 # --------------------------------------------------------------------------- idle servers
 
 c.JupyterHub.services = [{
