@@ -26,6 +26,17 @@
       });
   }
 
+  // MyST-NB's "show code" toggles are named "Toggle hidden content" while they show other
+  // words: their name becomes what they show.
+  function nameToggles(root) {
+    root.querySelectorAll("details > summary[aria-label]").forEach(function (summary) {
+      var shown = text(summary);
+      if (shown && summary.getAttribute("aria-label") !== shown) {
+        summary.setAttribute("aria-label", shown);
+      }
+    });
+  }
+
   function nameSearchButtons() {
     document.querySelectorAll(".search-button__button[aria-label]").forEach(function (button) {
       var shown = text(button);
@@ -82,6 +93,7 @@
   function start() {
     bridgeMathJax();
     nameSearchButtons();
+    nameToggles(document);
     landmarkSidebar();
     tidy();
     var pending = false;
