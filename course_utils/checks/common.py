@@ -537,6 +537,18 @@ def _losses(model: nn.Module, images: torch.Tensor, steps: int, lr: float) -> li
     return losses
 
 
+def forward_problem(model: nn.Module, x: torch.Tensor, z: torch.Tensor,
+                    context: str) -> CheckResult | None:
+    """The forward pass, run and judged: it must run, go through the code ``z`` (see
+    :func:`code_flow_problem`) and end in a Sigmoid whose input serves as logits
+    (:func:`logits_problem`). None when all is well, else the first problem found."""
+    out = run(model, x.clone(), what=f"the model's forward{context}")
+    if isinstance(out, CheckResult):
+        return out
+    problem = code_flow_problem(model, x, out, z, context)  # (a failing CheckResult is falsy)
+    return problem if problem is not None else logits_problem(model, x, out, context)
+
+
 def loss_decreases(model: nn.Module, images: torch.Tensor, *, steps: int = 30,
                    learning_rates: Sequence[float] = (1e-2, 3e-3),
                    required_drop: float = 0.25) -> CheckResult | None:

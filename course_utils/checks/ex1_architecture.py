@@ -29,14 +29,12 @@ from .budget import BUDGET, EncoderDecoder, _decoder_layers, train_and_score
 from .common import (
     build,
     check_reconstruction,
-    code_flow_problem,
     code_of,
+    forward_problem,
     layers_run,
-    logits_problem,
     loss_decreases,
     names,
     never_raises,
-    run,
     shape_text,
     toy_images,
 )
@@ -183,13 +181,7 @@ def check_architecture(build_conv_ae: Any) -> CheckResult:
         problem = decoder_layer_problem(decoder, len(channels), context)
         if problem is not None:
             return problem
-        out = run(model, x.clone(), what=f"the model's forward{context}")
-        if isinstance(out, CheckResult):
-            return out
-        problem = code_flow_problem(model, x, out, z, context)
-        if problem is not None:
-            return problem
-        problem = logits_problem(model, x, out, context)
+        problem = forward_problem(model, x, z, context)
         if problem is not None:
             return problem
         counts.append(got)

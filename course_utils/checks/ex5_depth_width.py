@@ -21,13 +21,11 @@ from .common import (
     ACTIVATIONS,
     build,
     check_reconstruction,
-    code_flow_problem,
     code_of,
+    forward_problem,
     layers_run,
-    logits_problem,
     loss_decreases,
     never_raises,
-    run,
     toy_images,
 )
 
@@ -84,13 +82,7 @@ def check_depth_vs_width(build_wide: Any, build_deep: Any, *, tolerance: float =
         if math.prod(z.shape[1:]) != CODE_SIZE_5:
             return CheckResult(False, f"wrong code size{context}: {math.prod(z.shape[1:])} "
                                       f"numbers, the exercise asks for {CODE_SIZE_5}.")
-        out = run(model, x.clone(), what=f"the model's forward{context}")
-        if isinstance(out, CheckResult):
-            return out
-        problem = code_flow_problem(model, x, out, z, context)
-        if problem is not None:
-            return problem
-        problem = logits_problem(model, x, out, context)
+        problem = forward_problem(model, x, z, context)
         if problem is not None:
             return problem
         layers = layers_run(model, model, x.clone())
