@@ -275,7 +275,7 @@ rows = [
     up_row("★", 14, 3, 2, 1, 1, 28),
 ]
 assert all(r[-1] == "✓" for r in rows if r[0] == "★")
-table(["", "in", "setting", "formula (k=3, s=2)", "out", "want", "hits it"], rows)
+table(["used", "in", "setting", "formula (k=3, s=2)", "out", "want", "hits it"], rows)
 
 # %% [markdown]
 # - **3 → 7**: with $p = 0$, $(3-1)·2 + 3 = 7$ exactly, so no output padding is needed.
