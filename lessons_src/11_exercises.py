@@ -24,10 +24,12 @@
 # - skip connections (a U-Net), and why they make the bottleneck leaky;
 # - depth against width at an equal parameter count.
 #
-# **Time:** one to two hours of your own work. With every answer filled in, running the
-# notebook trains about a dozen small models: a few minutes on one CPU core. Worked
-# solutions are in [solutions/11_exercises_solutions.ipynb](solutions/11_exercises_solutions.ipynb);
-# try first.
+# **Time:** about 20 minutes to read the exercises and their code, then your own work,
+# which takes most of the time: allow one to two hours in all. With every answer filled
+# in, the notebook trains a dozen small models, about a minute of computing on one CPU
+# core. Worked solutions are in
+# [solutions/11_exercises_solutions.ipynb](solutions/11_exercises_solutions.ipynb); try
+# first.
 #
 # **Prerequisites:** lessons 01–06.
 
@@ -84,10 +86,10 @@ from course_utils.config import budget, seed_everything
 from course_utils.data import CIFAR_STAND_IN_PHOTOS, load_cifar10, load_mnist
 from course_utils.metrics import mse, pca_baseline
 from course_utils.models import Autoencoder, FCAutoencoder, UNetAutoencoder
-from course_utils.summary import count_parameters
+from course_utils.summary import count_parameters, macs_per_image
 from course_utils.tables import table
 from course_utils.training import reconstruct
-from course_utils.viz import show_reconstructions, use_house_style
+from course_utils.viz import show, show_reconstructions, use_house_style
 
 use_house_style()
 train_set = load_mnist("train").subset(budget(full=4_000, fast=1_500))
@@ -100,9 +102,11 @@ print(f"budget for every conv model: {epochs} epoch(s) of batches of {BUDGET['ba
 
 # %% [markdown]
 # Every experiment trains and scores models with the same small function (the budget is
-# its default): it trains with binary cross-entropy, the loss that suits a Sigmoid output,
-# and scores with MSE per pixel, the error PCA minimises. `EncoderDecoder` wraps an encoder
-# and a decoder into a course autoencoder:
+# its default): it trains with binary cross-entropy computed from the logits, the values
+# just before the model's final `nn.Sigmoid` (lesson 04 shows why), and scores with MSE per
+# pixel, the error PCA minimises. So every model you write ends with an `nn.Sigmoid()`
+# layer, and the checks tell you when it does not. `EncoderDecoder` wraps an encoder and a
+# decoder into a course autoencoder:
 
 # %%
 Code(inspect.getsource(train_and_score) + "\n\n" + inspect.getsource(EncoderDecoder),
@@ -180,7 +184,10 @@ if sweep:
     ax.set_ylabel("test MSE per pixel (log scale)")
     ax.set_title("Exercise 1: parameters vs reconstruction error")
     ax.legend(fontsize=8)
-    plt.show()
+    show(fig, alt=f"Test error against parameter count for the {len(sweep)} configurations of "
+                  f"your sweep, one labelled dot each, with the error of PCA with "
+                  f"{sweep[0].code_size} components as a dashed line and the mean training "
+                  f"image's as a dotted line; both axes on a log scale.")
 else:
     print("The plot appears once sweep_configs is filled in.")
 
@@ -233,7 +240,9 @@ else:
 # %% [markdown]
 # Which mode reconstructed best in your run? Answer from the table. Then think about why:
 # what does max pooling throw away, what does average pooling do to edges, and what can a
-# strided convolution learn that pooling cannot?
+# strided convolution learn that pooling cannot? And is the gap larger than luck: how far
+# apart would two runs of the *same* model land, trained from another seed? (The worked
+# solutions measure that spread.)
 
 # %%
 best_mode = ...  # YOUR ANSWER: "max", "avg" or "stride"
@@ -295,10 +304,12 @@ if colour_check:
           f"{colour_pca.mse(cifar_test.images):.5f}")
     print(f"the mean training image: test MSE {mse(mean_image, cifar_test.images):.5f}")
     originals = cifar_test.images[:10]
-    show_reconstructions(originals, {"your AE": reconstruct(colour_model, originals),
-                                     "PCA": colour_pca.reconstruct(originals)},
-                         title=f"Exercise 3: colour reconstructions ({cifar_test.name})")
-    plt.show()
+    show(show_reconstructions(originals, {"your AE": reconstruct(colour_model, originals),
+                                          "PCA": colour_pca.reconstruct(originals)},
+                              title=f"Exercise 3: colour reconstructions ({cifar_test.name})"),
+         alt=f"Top row: ten colour test images, {cifar_test.name}. Middle row: their "
+             f"reconstructions by your autoencoder; bottom row: by PCA with "
+             f"{colour_pca.n_components} components; each row labelled with its MSE.")
 else:
     print("Skipped: build_colour_ae does not pass the check yet.")
 
@@ -409,12 +420,14 @@ if unet_check and zero_check:
                   [["your U-Net", unet_mse, mse(unet_zero, images)],
                    ["plain autoencoder", plain_mse, mse(plain_zero, images)]]))
     shown = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:10]
-    show_reconstructions(images[shown], {"U-Net": reconstruct(unet, images[shown]),
-                                         "U-Net, code = 0": unet_zero[shown],
-                                         "plain": reconstruct(plain, images[shown]),
-                                         "plain, code = 0": plain_zero[shown]},
-                         title="Exercise 4: zero the code and decode (random test images)")
-    plt.show()
+    show(show_reconstructions(images[shown], {"U-Net": reconstruct(unet, images[shown]),
+                                              "U-Net, code = 0": unet_zero[shown],
+                                              "plain": reconstruct(plain, images[shown]),
+                                              "plain, code = 0": plain_zero[shown]},
+                              title="Exercise 4: zero the code and decode (random test images)"),
+         alt="Ten random test digits in the top row; below them your U-Net's reconstructions "
+             "with its code and with its code set to zero, then the plain autoencoder's with "
+             "its code and with its code set to zero, each row labelled with its MSE.")
 else:
     print("Skipped: needs MyUNet and decode_from_zero_code to pass their checks.")
 
@@ -422,8 +435,28 @@ else:
 # ## Exercise 5 · Depth vs width
 #
 # *Compare a wide-and-shallow architecture with a narrow-and-deep one at similar parameter
-# counts.* Lesson 06 ([06 · Parameter comparison](06_parameter_comparison.ipynb)) asks
-# this question at a code of 32. Your variant: a code of **16**.
+# counts.*
+#
+# The common text version of this exercise compares 784 → 1024 → 32 → 1024 → 784 with
+# 784 → 256 → 128 → 64 → 32 and its mirror. Those two are far from similar: 1,674,032
+# parameters against 489,136, 3.4 times as many (the next cell counts them), so one of
+# them has to change anyway. The course changes the wide one, to a layer of **512** and a
+# code of **16**. Half the width halves the multiply-accumulates of every training step,
+# which keeps this notebook, and the worked solutions that train both models from three
+# seeds each, within a few minutes on one CPU core; and lesson 06
+# ([06 · Parameter comparison](06_parameter_comparison.ipynb)) already compares depth and
+# width at a code of 36, so a code of 16 asks the question where the course has not
+# answered it.
+
+# %% tags=["nbval-check-output"]
+stated = {"wide, common text": (1024, 32), "deep, common text": (256, 128, 64, 32),
+          "wide, this course": (512, 16)}
+table(["model", "widths (mirrored)", "parameters", "MACs / image"],
+      [[name, " → ".join(map(str, (784, *sizes))), count_parameters(FCAutoencoder(sizes)),
+        macs_per_image(FCAutoencoder(sizes))] for name, sizes in stated.items()])
+
+# %% [markdown]
+# Your task, at the course's sizes:
 # - `build_wide()`: 784 → 512 → 16 → 512 → 784 (`FCAutoencoder((512, 16))` builds it);
 # - `build_deep()`: at least three hidden layers per side, every one narrower than 512,
 #   code 16, and within 10 % of the wide model's parameter count. Pick the widths with
@@ -444,8 +477,9 @@ depth_check
 # %% [markdown]
 # Once it passes, the next cell trains both (fully connected models are cheap per step, so
 # they get more epochs, and a lower learning rate suits their wide layers) and compares
-# them with PCA at 16 components. Which shape wins? Does it
-# agree with the verdict lesson 06 printed at a code of 32?
+# them with PCA at 16 components. Which shape wins, and by more than two seeds of the same
+# model would differ? Lesson 06 asked the same question at a code of 36, with three seeds
+# per shape: does a code of 16 give the same answer?
 
 # %%
 if depth_check:
