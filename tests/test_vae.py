@@ -159,3 +159,22 @@ def test_train_vae_saves_and_reloads_the_terms(tmp_path) -> None:
     assert history2.train_loss == history.train_loss
     for a, b in zip(first.state_dict().values(), second.state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_a_hidden_layer_on_each_side_of_the_code_keeps_the_contract() -> None:
+    torch.manual_seed(0)
+    model = ConvVAE(2, hidden=16).eval()
+    x = _images()
+    mu, logvar = model.encode_distribution(x)
+    assert mu.shape == logvar.shape == (6, 2)
+    assert model(x).shape == x.shape and model.decode(mu).shape == x.shape
+    assert torch.allclose(torch.sigmoid(model.decode_logits(mu)), model.decode(mu), atol=1e-6)
+    layers = [type(m).__name__ for m in model.decoder[:3]]
+    assert layers == ["Linear", "ReLU", "Linear"] and model.decoder[0].out_features == 16
+    assert model.to_mu.in_features == model.to_logvar.in_features == 16
+    # without ``hidden`` the model and its state-dict keys are what they always were
+    plain_keys = set(ConvVAE(2).state_dict())
+    assert {"to_mu.weight", "decoder.0.weight", "decoder.1.1.weight"} <= plain_keys
+    assert ConvVAE(2).hidden is None and ConvVAE(2).to_mu.in_features == 32 * 49
+    with pytest.raises(ValueError, match="hidden"):
+        ConvVAE(2, hidden=0)

@@ -38,6 +38,7 @@ from torch import nn
 
 from .base import Autoencoder
 from .flat import check_flat_sizes, conv_decoder_trunk, conv_encoder_trunk
+from .validation import whole_number
 
 
 # --------------------------------------------------------------------------- the VAE
@@ -54,18 +55,34 @@ class ConvVAE(Autoencoder):
     ``encode(x)`` returns ``mu`` (no sampling), so ``forward(x)`` is deterministic and the
     VAE drops into every tool that expects a plain autoencoder. The randomness lives in
     :func:`course_utils.losses.elbo_terms`, where training needs it.
+
+    ``hidden`` (default: none) adds one fully connected ReLU layer of that width on each
+    side of the code: 1568 → Linear → ``hidden`` → ReLU before the two heads, and
+    z → Linear → ``hidden`` → ReLU → Linear → 1568 in the decoder. Without it, the
+    numbers the decoder's convolutions start from are an affine function of z, which is
+    enough for a 20-number code but leaves a 2-number code a weak decoder.
     """
 
-    def __init__(self, latent_dim: int = 20, channels: Sequence[int] = (16, 32)) -> None:
+    def __init__(self, latent_dim: int = 20, channels: Sequence[int] = (16, 32),
+                 hidden: int | None = None) -> None:
         super().__init__()
         latent_dim, channels = check_flat_sizes(latent_dim, channels)
         self.latent_dim = latent_dim
         features = channels[1] * 7 * 7
-        self.encoder = conv_encoder_trunk(channels)  # N×1×28×28 → N×1568
-        self.to_mu = nn.Linear(features, latent_dim)  # N×1568 → N×latent_dim
-        self.to_logvar = nn.Linear(features, latent_dim)  # N×1568 → N×latent_dim
-        self.decoder = nn.Sequential(nn.Linear(latent_dim, features),  # → N×1568
-                                     conv_decoder_trunk(channels))  # → N×1×28×28
+        if hidden is None:
+            self.encoder = conv_encoder_trunk(channels)  # N×1×28×28 → N×1568
+            width = features
+            expand: list[nn.Module] = [nn.Linear(latent_dim, features)]  # → N×1568
+        else:
+            width = whole_number("hidden", hidden)
+            self.encoder = nn.Sequential(conv_encoder_trunk(channels),  # → N×1568
+                                         nn.Linear(features, width), nn.ReLU())  # → N×hidden
+            expand = [nn.Linear(latent_dim, width), nn.ReLU(),  # → N×hidden
+                      nn.Linear(width, features)]  # → N×1568
+        self.hidden = hidden
+        self.to_mu = nn.Linear(width, latent_dim)  # N×1568 (or hidden) → N×latent_dim
+        self.to_logvar = nn.Linear(width, latent_dim)  # N×1568 (or hidden) → N×latent_dim
+        self.decoder = nn.Sequential(*expand, conv_decoder_trunk(channels))  # → N×1×28×28
 
     def encode_distribution(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The posterior q(z | x) of each image: its mean and log-variance, each N×latent_dim.
