@@ -19,9 +19,10 @@
 #
 # **What you will learn**
 # - the variational autoencoder (VAE): mean and log-variance, the reparameterisation trick,
-#   and the ELBO term by term, plotted per epoch; samples from the prior, a latent
-#   traversal, a 2-D latent map; what the VAE costs in reconstruction against a plain
-#   autoencoder of the same code size;
+#   and the ELBO term by term, plotted per epoch; samples from the prior; what the VAE
+#   costs in reconstruction against a plain autoencoder of the same code size;
+# - to walk a VAE's code space yourself: one dimension of a 20-number code at a time, and
+#   every point of a 2-number code, decoded as you move;
 # - the sparse autoencoder: an L1 penalty on the code, how sparse the code gets and what
 #   it costs across penalty strengths, and what single units draw;
 # - the denoising autoencoder as a change in *training*, not in architecture;
@@ -29,9 +30,10 @@
 #   training on the same number of steps;
 # - one table that puts every variant beside PCA with the same number of code values.
 #
-# **Time:** 30–40 minutes to read. The computing takes about two minutes on one CPU core
-# the first time (most of it short training runs; the last cell prints how long they
-# took); a second run loads the models from the checkpoint cache.
+# **Time:** about 50 minutes: 30 to read, 10 for the code, 5 for the two explorers, and
+# about a minute and a half of computing on one CPU core the first time (ten short
+# training runs; the last cell prints how long they took on yours). A second run loads
+# the models from the checkpoint cache.
 #
 # **Prerequisites:** lessons 01–03 (conv autoencoders, the stacked FC autoencoder) and 08
 # (denoising); a little probability (a Gaussian, a log-likelihood).
@@ -55,8 +57,7 @@ if "google.colab" in sys.modules:
 # All models in this lesson train on the same images with the same recipe, so the closing
 # table compares like with like. The recipe is Adam at a high learning rate that a cosine
 # schedule anneals to zero, for a fixed number of optimizer steps: the fast start and the
-# slow landing let these small models get far in a short run. The cell prints the data
-# and the recipe.
+# slow landing let these small models get far in a short run.
 
 # %%
 import inspect
@@ -65,26 +66,25 @@ import time
 
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import Code, display
+from IPython.display import Code, Markdown, display
 
-from course_utils.config import budget, seed_everything
-from course_utils.data import gaussian_noise, load_mnist
+from course_utils.config import seed_everything
+from course_utils.data import gaussian_noise
 from course_utils.metrics import mse, pca_baseline
-from course_utils.recipes import Recipe, train_vae
+from course_utils.recipes import VARIANTS, train_vae, variants_data
 from course_utils.summary import count_parameters
 from course_utils.tables import table
-from course_utils.training import cached_train, encode_all, reconstruct
-from course_utils.viz import show_image_rows, show_reconstructions, use_house_style
+from course_utils.training import cached_train, encode_all, evaluate, reconstruct
+from course_utils.verdicts import compare, number, overfitting
+from course_utils.viz import show, show_image_rows, show_reconstructions, use_house_style
 
 use_house_style()
 lesson_start, lesson_cpu = time.perf_counter(), time.process_time()
-train_set = load_mnist("train").subset(budget(full=4_000, fast=1_500))
-test_set = load_mnist("test").subset(budget(full=1_000, fast=300))
+train_set, test_set = variants_data()
 x_test = test_set.images  # N×1×28×28, values in [0, 1]
-show = torch.randperm(len(x_test), generator=torch.Generator().manual_seed(0))[:10]  # 10 to look at
+picks = torch.randperm(len(x_test), generator=torch.Generator().manual_seed(0))[:10]  # to look at
 
-RECIPE = Recipe(lr=5e-3, steps=750, fast_steps=141, loss="bce")
-SETTINGS = RECIPE.settings(len(train_set))  # the keyword arguments of train()
+SETTINGS = VARIANTS.settings(len(train_set))  # the keyword arguments of train()
 STEPS = SETTINGS["epochs"] * math.ceil(len(train_set) / SETTINGS["batch_size"])
 training_seconds = {}  # how long each training run took, for the last cell
 
@@ -107,7 +107,9 @@ print(f"every model: {SETTINGS['epochs']} epochs = {STEPS:,} steps of {SETTINGS[
 # Then the prior is covered by codes that decode to digits, and sampling z ~ N(0, I)
 # gives new images. The encoder below ends in two linear heads, one for μ and one for
 # log σ² (a log, so that any output is a valid variance). `encode(x)` returns μ, so the
-# VAE still follows the course contract `encode → decode → forward`.
+# VAE still follows the course contract `encode → decode → forward`. The `hidden` option
+# adds a layer on each side of the code; only the 2-D VAE at the end of this section
+# uses it.
 
 # %%
 from course_utils.models import ConvVAE, FlatConvAutoencoder
@@ -129,12 +131,14 @@ display(trace_shapes(ConvVAE(LATENT), (1, 28, 28)).to_frame())
 twins = {f"FlatConvAutoencoder({LATENT})": FlatConvAutoencoder(LATENT),
          f"ConvVAE({LATENT})": ConvVAE(LATENT)}
 display(compare_models(twins))
-print(f"the VAE's second head, to_logvar, has {count_parameters(twins[f'ConvVAE({LATENT})'].to_logvar):,}"
-      f" parameters: the whole difference in size")
+extra = count_parameters(twins[f"ConvVAE({LATENT})"]) - count_parameters(
+    twins[f"FlatConvAutoencoder({LATENT})"])
+assert extra == count_parameters(twins[f"ConvVAE({LATENT})"].to_logvar) == 1568 * LATENT + LATENT
 
 # %% [markdown]
-# `to_mu` and `to_logvar` sit side by side in the trace because both read the same
-# flattened features; the second head is the only extra cost (printed above).
+# `to_mu` and `to_logvar` sit side by side in the trace because both read the same 1,568
+# flattened features. The second head, `to_logvar`, is the whole difference in size:
+# 1,568 × 20 weights and 20 biases, 31,380 parameters.
 #
 # ### The reparameterisation trick
 #
@@ -157,7 +161,13 @@ Code(inspect.getsource(ConvVAE.reparameterize), language="python")
 # - **Reconstruction**, −log p(x | z): the decoder's output is read as one Bernoulli
 #   probability per pixel, so this is the **binary cross-entropy summed over the 784
 #   pixels** (not averaged), estimated with one sample of z per image. It is in nats per
-#   image.
+#   image. `reconstruction_nll` takes either the pixel probabilities or, with
+#   `logits=True`, the decoder's output *before* its final Sigmoid, its logits. Training
+#   uses the logits: `elbo_terms` reads them with `decoded_logits` and passes
+#   `logits=True`, so the loss is computed by `binary_cross_entropy_with_logits`. It is
+#   the same number as the cross-entropy of the Sigmoid's output wherever that output is
+#   not rounded to exactly 0 or 1, and unlike it, its gradient never vanishes when a
+#   float32 Sigmoid saturates (lesson 04 measures both).
 # - **KL**: how far the image's Gaussian is from the prior. For Gaussians it has a closed
 #   form, per latent dimension ½(μ² + σ² − 1 − log σ²), summed over the dimensions.
 #   It is zero only when μ = 0 and σ = 1, i.e. when the code carries no information
@@ -196,9 +206,9 @@ Code(inspect.getsource(losses.VAEObjective.__call__), language="python")
 
 # %% [markdown]
 # Now we train the VAE and its plain twin on the same images with the same recipe. The
-# twin is trained with binary cross-entropy too (the mean per pixel; the VAE's sum is the
-# same loss times 784), so the *only* difference is the sampling and the KL term. We also
-# score an untrained VAE, to see how far training moves the ELBO.
+# twin is trained with binary cross-entropy from its logits too (the mean per pixel; the
+# VAE's sum is the same loss times 784), so the *only* difference is the sampling and the
+# KL term. We also score an untrained VAE, to see how far training moves the ELBO.
 
 # %%
 from course_utils.losses import bce_floor, evaluate_elbo
@@ -214,12 +224,50 @@ plain = FlatConvAutoencoder(LATENT)
 plain_history = cached_train(plain, "10_plain_20", train_set, test_set, **SETTINGS)
 training_seconds.update({"VAE (20-D)": vae_history.total_seconds,
                          "plain twin": plain_history.total_seconds})
-print("VAE:  ", vae_history, "(−ELBO in nats per image)")
-print("plain:", plain_history, "(BCE, mean per pixel)")
 
 # %% [markdown]
-# The next figure shows both terms per epoch, on training images (averaged over the
-# epoch while the model was still changing) and on test images (after the epoch).
+# One run says little on its own: trained again from another seed, the same model starts
+# from other random weights, sees the batches in another order, and ends at a slightly
+# different error. Every comparison of single runs in this lesson needs that number, so
+# we train the plain twin twice more, from seeds 1 and 2, and measure the spread of its
+# test MSE (mean squared error per pixel). Gaps between single runs within this spread
+# are called ties. Three seeds of one model can understate the spread of another (lesson
+# 05 measured 2.7% for its compact-code model), so a gap also counts as a tie when it is
+# within 3%, whichever of the two bands is wider.
+
+# %%
+twin_mse = {0: mse(reconstruct(plain, x_test), x_test)}
+for seed in (1, 2):
+    seed_everything(seed)
+    again = FlatConvAutoencoder(LATENT)
+    history = cached_train(again, f"10_plain_20_seed{seed}", train_set, test_set,
+                           **{**SETTINGS, "seed": seed})
+    training_seconds[f"plain twin, seed {seed}"] = history.total_seconds
+    twin_mse[seed] = mse(reconstruct(again, x_test), x_test)
+SPREAD = (max(twin_mse.values()) - min(twin_mse.values())) / min(twin_mse.values())
+NOISE = {"spread": SPREAD, "tie_within": 0.03}  # what the comparisons below call a tie
+display(Markdown(
+    f"The plain twin from seeds 0, 1 and 2 ends at test MSE "
+    f"{', '.join(number(v, 4) for v in twin_mse.values())}: a seed-to-seed spread of "
+    f"**{SPREAD:.1%}** (largest over smallest, minus one)."))
+
+# %% [markdown]
+# Do the two models overfit? Each is measured in eval mode on its own training images
+# and on the test images: a test error well above the training error would mean the
+# model learned its training images rather than digits. (The training losses recorded
+# per epoch are no measure of that: they are averaged while the weights were still
+# changing.)
+
+# %%
+elbo, elbo_train = evaluate_elbo(vae, x_test), evaluate_elbo(vae, train_set.images)
+display(overfitting("the VAE", elbo_train["neg_elbo"], elbo["neg_elbo"],
+                    measure="−ELBO (nats per image)", **NOISE))
+display(overfitting("the plain twin", evaluate(plain, train_set, loss="bce"),
+                    evaluate(plain, test_set, loss="bce"), measure="BCE per pixel", **NOISE))
+
+# %% [markdown]
+# The next figure shows both terms of the VAE per epoch, on training images (averaged over
+# the epoch while the model was still changing) and on test images (after the epoch).
 
 # %%
 epochs = range(1, len(vae_terms) + 1)
@@ -236,18 +284,22 @@ for ax in (ax_rec, ax_kl):
     ax.legend(fontsize=8)
 fig.suptitle(f"The VAE's two terms per epoch ({LATENT}-D latent)")
 fig.tight_layout()
-plt.show()
 first, last = vae_terms[0], vae_terms[-1]
-for term, before, after in (("reconstruction", first.test_reconstruction, last.test_reconstruction),
-                            ("KL", first.test_kl, last.test_kl)):
-    print(f"test {term} term: {before:.1f} → {after:.1f} nats from epoch 1 to {len(vae_terms)} "
-          f"({'down' if after < before else 'up'})")
+show(fig, alt=f"Two panels over {len(vae_terms)} epochs: on the left the reconstruction term "
+              f"and the −ELBO fall, on training and test images; on the right the KL term "
+              f"rises, from {first.test_kl:.1f} to {last.test_kl:.1f} nats on the test images.")
+display(Markdown(
+    f"From epoch 1 to epoch {len(vae_terms)}, the test reconstruction term fell from "
+    f"{first.test_reconstruction:.1f} to {last.test_reconstruction:.1f} nats per image, and "
+    f"the KL term rose from {first.test_kl:.1f} to {last.test_kl:.1f}."))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert last.test_reconstruction < first.test_reconstruction and last.test_kl > first.test_kl
 
 # %% [markdown]
-# Read the two panels together (the printed lines say which way each term moved). The
-# reconstruction term falls as the code learns to carry more about each image, and that
-# information is exactly what the KL term counts: a code that says more about its image
-# sits further from the prior.
+# The reconstruction term falls as the code learns to carry more about each image, and
+# the KL term rises with it, because that information is exactly what the KL term
+# counts: a code that says more about its image sits further from the prior.
 #
 # Now the test ELBO, measured once more with a fixed seed for the sample of z. Beside it,
 # the **floor** of the reconstruction term: binary cross-entropy is smallest when the
@@ -256,58 +308,60 @@ for term, before, after in (("reconstruction", first.test_reconstruction, last.t
 # the decoder is, so the floor says how much of the number the data itself explains.
 
 # %%
-elbo = evaluate_elbo(vae, x_test)
 floor = float(bce_floor(x_test).mean())
 grey = float(((x_test > 0.05) & (x_test < 0.95)).float().mean())
-print(f"test −ELBO per image: {elbo['neg_elbo']:.1f} nats "
-      f"= reconstruction {elbo['reconstruction']:.1f} + KL {elbo['kl']:.1f}")
-print(f"untrained VAE: −ELBO {untrained['neg_elbo']:.1f} nats")
-print(f"floor of the reconstruction term on these images: {floor:.1f} nats "
-      f"({grey:.1%} of their pixels are grey, between 0.05 and 0.95)")
-print(f"so the −ELBO is {floor:.1f} (floor) + {elbo['reconstruction'] - floor:.1f} (the decoder's "
-      f"own error) + {elbo['kl']:.1f} (KL) nats")
+display(Markdown(
+    f"On the test images the trained VAE's −ELBO is **{elbo['neg_elbo']:.1f} nats** per "
+    f"image, against {untrained['neg_elbo']:.1f} untrained. It splits into three parts: "
+    f"the floor, **{floor:.1f}** nats, which no decoder can remove ({grey:.1%} of the "
+    f"pixels are grey, between 0.05 and 0.95, most of them along the strokes' edges); the "
+    f"decoder's own error above it, **{elbo['reconstruction'] - floor:.1f}**; and the KL "
+    f"term, **{elbo['kl']:.1f}**, the price of the code: the nats of information per image "
+    f"that it keeps."))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
 assert elbo["neg_elbo"] < 0.5 * untrained["neg_elbo"], "training should more than halve −ELBO"
+assert 0 < floor < elbo["reconstruction"]
 
 # %% [markdown]
-# The last line splits the −ELBO into three parts: the floor, which no decoder can remove
-# (it comes from the grey pixels along the strokes' edges); the decoder's own error above
-# it; and the KL term, the price of the code: the nats of information per image that it
-# keeps.
-#
 # ### What the KL term costs: reconstructions beside the plain twin
 #
 # The same number of code values per image, the same network; the VAE's codes also have
 # to look like N(0, I). The next cell shows test reconstructions of both (the VAE's
 # through μ, without sampling) and PCA with as many components, with the MSE per pixel of
 # each. PCA minimises exactly this squared error among all *linear* codes of that size,
-# which makes it the baseline to beat.
+# which makes it the baseline to beat (lesson 00 shows how it works).
 
 # %%
 pca_20 = pca_baseline(train_set.images, LATENT)
 recon_vae = reconstruct(vae, x_test)
 recon_plain = reconstruct(plain, x_test)
-show_reconstructions(x_test[show], {f"plain AE ({LATENT})": recon_plain[show],
-                                    f"VAE ({LATENT}), via μ": recon_vae[show],
-                                    f"PCA ({LATENT})": pca_20.reconstruct(x_test[show])},
-                     title="The same code size, three ways: random test images")
-plt.show()
+fig = show_reconstructions(x_test[picks], {f"plain AE ({LATENT})": recon_plain[picks],
+                                           f"VAE ({LATENT}), via μ": recon_vae[picks],
+                                           f"PCA ({LATENT})": pca_20.reconstruct(x_test[picks])},
+                           title="The same code size, three ways: random test images")
+show(fig, alt=f"Ten random test digits above their reconstructions by the plain autoencoder, "
+              f"the VAE and PCA, each with {LATENT} numbers per image; the autoencoders' "
+              f"digits are sharper than PCA's, which are blurred, with grey haze around the "
+              f"strokes.")
 mse_vae, mse_plain, mse_pca_20 = mse(recon_vae, x_test), mse(recon_plain, x_test), pca_20.mse(x_test)
-print(f"test MSE per pixel: plain AE {mse_plain:.4f}, VAE {mse_vae:.4f}, PCA({LATENT}) {mse_pca_20:.4f}")
-print(f"the VAE's error is {mse_vae / mse_plain:.2f}× the plain autoencoder's")
-for name, err in (("plain AE", mse_plain), ("VAE", mse_vae)):
-    verdict = f"beats PCA by {mse_pca_20 / err:.2f}×" if err < mse_pca_20 else \
-        f"loses to PCA by {err / mse_pca_20:.2f}×"
-    print(f"{name} {verdict}")
+display(compare("the plain twin", mse_plain, "the VAE", mse_vae, **NOISE))
+display(compare("the plain twin", mse_plain, f"PCA-{LATENT}", mse_pca_20, **NOISE))
+display(compare("the VAE", mse_vae, f"PCA-{LATENT}", mse_pca_20, **NOISE))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert mse_plain < mse_vae, "the KL term should cost the VAE some reconstruction error"
 
 # %% [markdown]
-# The printed ratio is what the KL term costs in reconstruction: it squeezes information
-# out of the code, so the VAE's outputs are a little blurrier than its twin's. The last two
-# lines say where each stands against PCA with the same number of code values.
+# The VAE's error is above its twin's on every data set this course runs on: the KL term
+# squeezes information out of the code, so the VAE's outputs are a little blurrier. The
+# ratio is what the KL term costs; whether each model beats PCA with as many numbers per
+# image is measured beside it.
 #
 # ### What the KL term buys: sampling from the prior
 #
 # Decode 10 codes drawn from N(0, I). The VAE was trained so that such codes are typical;
-# the plain autoencoder was not. The last lines measure why it matters: the spread of each
+# the plain autoencoder was not. Then we measure why it matters: the spread of each
 # model's codes on test images, against the prior's.
 
 # %%
@@ -316,29 +370,31 @@ z_prior = torch.randn(10, LATENT, generator=generator)  # 10×20, z ~ N(0, I)
 with torch.no_grad():
     samples_vae = vae.decode(z_prior)
     samples_plain = plain.decode(z_prior)
-show_image_rows({"VAE decodes\nz ~ N(0, I)": samples_vae,
-                 "plain AE decodes\nthe same z": samples_plain},
-                title="New images from random codes")
-plt.show()
+fig = show_image_rows({"VAE decodes\nz ~ N(0, I)": samples_vae,
+                       "plain AE decodes\nthe same z": samples_plain},
+                      title="New images from random codes")
+show(fig, alt="Two rows of ten images decoded from the same ten random codes: the VAE's "
+              "row shows a few clear digits among smudges, some on a grey background; the "
+              "plain autoencoder's row shows grey blots that look like no digit.")
 codes_vae, codes_plain = encode_all(vae, test_set), encode_all(plain, test_set)  # N×20 each
-spread = {name: (float(c.std(0).mean()), float(c.mean(0).abs().mean()))
-          for name, c in (("VAE μ", codes_vae), ("plain AE", codes_plain))}
-print("test codes, mean per-dimension std: "
-      + ", ".join(f"{name} {std:.2f}" for name, (std, _) in spread.items()) + " (the prior has 1)")
-print("test codes, mean |per-dimension mean|: "
-      + ", ".join(f"{name} {centre:.2f}" for name, (_, centre) in spread.items())
-      + " (the prior has 0)")
-(vae_std, vae_centre), (plain_std, plain_centre) = spread.values()
+(vae_std, vae_centre), (plain_std, plain_centre) = (
+    (float(c.std(0).mean()), float(c.mean(0).abs().mean())) for c in (codes_vae, codes_plain))
+display(Markdown(
+    f"Per code dimension, the test codes' standard deviation averages **{vae_std:.2f}** for "
+    f"the VAE's μ and **{plain_std:.2f}** for the plain twin (the prior's is 1), and their "
+    f"mean is on average **{vae_centre:.2f}** and **{plain_centre:.2f}** away from zero (the "
+    f"prior's is 0)."))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
 assert abs(vae_std - 1) < abs(plain_std - 1) and vae_centre < plain_centre, \
     "the KL term should keep the VAE's codes nearer the prior than the plain twin's"
 
 # %% [markdown]
-# Nothing asked the plain autoencoder's codes to sit where the prior does, and the
-# printed spreads show how far from it they are: a random N(0, I) code lands somewhere its
-# decoder never saw in training. The VAE's codes stay near the prior (both numbers close
-# to the prior's), so a random code lands among them. Among them is not always on a
-# digit: look at the VAE's row above, where some samples are clear digits and others are
-# smudges between digits (exercise 2 tries drawing codes nearer the centre).
+# Nothing asked the plain autoencoder's codes to sit where the prior does, and they do
+# not: a random N(0, I) code lands somewhere its decoder never saw in training. The VAE's
+# codes stay near the prior, so a random code lands among them. Among them is not always
+# on a digit: in the VAE's row, some samples are clear digits and others are smudges
+# between digits (exercise 2 tries drawing codes nearer the centre).
 #
 # ### A latent traversal
 #
@@ -360,41 +416,73 @@ with torch.no_grad():
         z = mu_test[0].repeat(len(offsets), 1)  # 9×20, all the first test image's μ
         z[:, k] = offsets  # vary one dimension
         rows[f"z[{k}]\nKL {float(kl_per_dim[k]):.1f}"] = vae.decode(z)
-show_image_rows(rows, title="Latent traversal: one dimension at a time (rows: dimension, its mean KL)",
-                column_titles=[f"{float(s):+.1f}" for s in offsets])
-plt.show()
+fig = show_image_rows(rows, title="Latent traversal: one dimension at a time "
+                                  "(rows: dimension, its mean KL)",
+                      column_titles=[f"{float(s):+.1f}" for s in offsets])
+show(fig, alt=f"Six rows of nine decoded images, each row one of the VAE's six dimensions "
+              f"with the largest KL set from −3 to +3 while the rest of a test "
+              f"{int(test_set.labels[0])}'s code stays fixed: along a row the digit bends, "
+              f"thickens, tilts or fades into blots at one end.")
 used = int((kl_per_dim > 0.1).sum())
-print(f"dimensions with a mean KL above 0.1 nats: {used} of {LATENT}; "
-      f"KL per dimension, largest to smallest: {[round(float(kl_per_dim[k]), 2) for k in order]}")
+display(Markdown(
+    f"**{used} of the {LATENT} dimensions** carry a mean KL above 0.1 nats. The largest is "
+    f"{float(kl_per_dim.max()):.2f} nats and the smallest {float(kl_per_dim.min()):.2f}."))
 
 # %% [markdown]
-# Each row changes one number of the code, for the six dimensions with the largest KL;
-# look at what each row changes: the thickness, the slant, or which digit it is. A
-# dimension that the VAE does not need can be switched off entirely: its KL drops to near
-# zero, and changing it changes nothing. That is called *posterior collapse* of the
-# dimension; the printed count says how many of the dimensions this VAE uses, and the
-# list how unevenly.
+# Each row changes one number of the code; look at what each row changes: the thickness,
+# the slant, or which digit it is. A dimension that the VAE does not need can be switched
+# off entirely: its KL drops to near zero, and changing it changes nothing. That is
+# called *posterior collapse* of the dimension; the count of dimensions above 0.1 nats
+# says how many this VAE uses, and the largest and smallest KL how unevenly.
 #
+# **Try it.** The explorer traverses any dimension from any starting digit. On the page,
+# the slider sets the six dimensions with the largest KL to one value at a time, starting
+# from a test 3. With a running kernel, pick a start digit and a dimension, move the
+# value, and compare how far the image moves (the mean squared difference from the
+# digit's own reconstruction) for a dimension near the top of the list and one near the
+# bottom.
+
+# %%
+from course_utils.widgets.vae import latent_2d_explorer, starting_digits, traversal_explorer
+
+starts = starting_digits(test_set.labels)  # the first test image of each digit 0–9
+traversal_explorer(vae, mu_test[starts], test_set.labels[starts], kl_per_dim, start=3)
+
+# %% [markdown]
 # ### A 2-D latent: the whole code space in one picture
 #
 # With only two latent dimensions we can draw everything: every test image's μ as a dot
 # coloured by its digit (the labels are used only for colour; the VAE never saw them),
 # and the decoder's output on a grid of codes covering the prior.
+#
+# Two numbers per image leave the decoder all the work of drawing a digit. In `ConvVAE`
+# the decoder's convolutions start from numbers that are an affine function of the code:
+# enough for twenty numbers, little for two. So the 2-D VAE gets a hidden layer of 64
+# ReLU units on each side of its code (`ConvVAE(2, hidden=64)`) and four times the steps,
+# at a slightly lower learning rate: the recipe `VAE_2D`, about half a minute of
+# computing (exercise 7 trains it without the hidden layer).
 
 # %%
-seed_everything(0)
-vae_2d = ConvVAE(2)
-vae_2d_history, vae_2d_terms = train_vae(vae_2d, "10_vae_2", train_set, test_set, **SETTINGS)
+from course_utils.recipes import VAE_2D, vae_2d as train_vae_2d
+
+print(VAE_2D)
+vae_2d, vae_2d_history, vae_2d_terms = train_vae_2d(train_set, test_set)
 training_seconds["VAE (2-D)"] = vae_2d_history.total_seconds
 elbo_2d = evaluate_elbo(vae_2d, x_test)
-print(f"2-D VAE: test −ELBO {elbo_2d['neg_elbo']:.1f} nats = reconstruction "
-      f"{elbo_2d['reconstruction']:.1f} + KL {elbo_2d['kl']:.1f} "
-      f"(the {LATENT}-D VAE: {elbo['neg_elbo']:.1f})")
+display(Markdown(
+    f"The 2-D VAE's test −ELBO is **{elbo_2d['neg_elbo']:.1f} nats** per image "
+    f"(reconstruction {elbo_2d['reconstruction']:.1f} + KL {elbo_2d['kl']:.1f}), against "
+    f"{elbo['neg_elbo']:.1f} for the 20-D VAE: two numbers keep {elbo_2d['kl']:.1f} nats "
+    f"of information per image, twenty keep {elbo['kl']:.1f}."))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert elbo_2d["neg_elbo"] > elbo["neg_elbo"] and elbo_2d["kl"] < elbo["kl"]
 
 # %%
 mu_2d = encode_all(vae_2d, test_set)  # N×2
 grid = torch.linspace(-2.5, 2.5, 12)
-codes = torch.stack(torch.meshgrid(grid.flip(0), grid, indexing="ij"), dim=-1)  # 12×12×2 (row: z1, col: z0)
+z1_rows, z0_cols = torch.meshgrid(grid.flip(0), grid, indexing="ij")  # z[1] falls down the rows
+codes = torch.stack([z0_cols, z1_rows], dim=-1)  # 12×12×2: (z[0], z[1]) at each grid cell
 with torch.no_grad():
     tiles = vae_2d.decode(codes.reshape(-1, 2)).view(12, 12, 28, 28)
 canvas = tiles.permute(0, 2, 1, 3).reshape(12 * 28, 12 * 28)
@@ -410,7 +498,10 @@ ax_grid.grid(False)
 ax_grid.set(title="Decoder output on a 12×12 grid of codes", xlabel="z[0]", ylabel="z[1]")
 fig.suptitle("The 2-D VAE's latent space")
 fig.tight_layout()
-plt.show()
+show(fig, alt="Left: the test images' 2-D codes as dots coloured by digit, in overlapping "
+              "clouds around the origin, some digits in regions of their own. Right: the "
+              "decoder's images on a 12 by 12 grid of codes from −2.5 to 2.5, one digit "
+              "shape flowing into the next across the grid.")
 
 # %% [markdown]
 # Two numbers per image: how much of the digit's identity do they hold? The next cell
@@ -432,17 +523,34 @@ pca_2 = pca_baseline(train_set.images, 2)
 knn_vae = knn_accuracy(encode_all(vae_2d, train_set), mu_2d)
 knn_pca = knn_accuracy(pca_2.encode(train_set.images), pca_2.encode(x_test))
 inside = float(((mu_2d.abs() < 3).all(dim=1)).float().mean())
-print(f"digit read from two numbers by 10 nearest neighbours: 2-D VAE {knn_vae:.1%}, "
-      f"PCA(2) {knn_pca:.1%} (guessing: 10%)")
-print(f"share of test codes within ±3 of the origin on both axes: {inside:.1%}")
+display(compare("the 2-D VAE", knn_vae, "PCA-2", knn_pca,
+                measure="10-nearest-neighbour accuracy", lower_is_better=False))
+display(Markdown(f"Guessing would read 10% correctly. **{inside:.1%}** of the test codes lie "
+                 f"within ±3 of the origin on both axes, where the prior has 99.5% of its "
+                 f"mass."))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
+assert inside > 0.9, "the KL term should keep the 2-D codes where the prior has its mass"
 
 # %% [markdown]
 # The left map is the code space the KL term shapes: the codes stay where the prior has
-# its mass (the share printed above), and the right panel shows that moving through the
-# space changes the output gradually. *What* the two numbers describe is the model's
-# choice, not ours: the nearest-neighbour scores say how much of it is the digit's
-# identity, for the VAE and for PCA's two best linear directions. Two numbers cannot hold
-# every detail, so the 2-D VAE's −ELBO (printed above) is higher than the 20-D one's.
+# its mass, and the right panel shows that moving through the space changes the output
+# gradually. *What* the two numbers describe is the model's choice, not ours: the
+# nearest-neighbour scores say how much of it is the digit's identity, for the VAE and
+# for PCA's two best linear directions. Two numbers cannot hold every detail, so the
+# 2-D VAE's −ELBO is higher than the 20-D one's.
+#
+# **Try it.** Move a point through the 2-D code space and watch the decoder draw it. On
+# the page, the slider walks eleven points on the straight line between the mean codes
+# of the two digits whose means lie farthest apart; watch where along the line one digit
+# turns into the other, and what the decoder draws where the clouds overlap. With a
+# running kernel, the z[0] and z[1] sliders take the ring anywhere: look at how sharp the
+# image is near the origin, then take the ring past the dotted circle of radius 3, where
+# the prior has almost no mass and few test codes lie, and see whether the decoder still
+# draws a digit there (the readout says when no test code lies within 0.5).
+
+# %%
+latent_2d_explorer(vae_2d, mu_2d, test_set.labels, x_test)
 
 # %% [markdown]
 # ## 2 · The sparse autoencoder
@@ -493,6 +601,7 @@ print(f"SparseConvAutoencoder({CODE_SIZE}): {count_parameters(SparseConvAutoenco
 # %%
 penalties = [0.0, 1e-3, 3e-3]
 pca_64 = pca_baseline(train_set.images, CODE_SIZE)
+mse_pca_64 = pca_64.mse(x_test)
 sparse_models, sparse_rows = {}, []
 for weight in penalties:
     seed_everything(0)
@@ -514,14 +623,14 @@ for weight in penalties:
 sparse_table = table(["λ (L1 weight)", "test MSE", "near-zero share", "active units / image",
                       "dead units", "live units on for (median share)", "mean |z|"], sparse_rows,
                      title=f"Sparse conv autoencoder, {CODE_SIZE}-unit code (PCA with "
-                           f"{CODE_SIZE} components: MSE {pca_64.mse(x_test):.4f})")
+                           f"{CODE_SIZE} components: MSE {mse_pca_64:.4f})")
 sparse_table
 
 # %%
 fig, ax_err = plt.subplots(figsize=(7, 4))
 xs = list(range(len(penalties)))
 ax_err.plot(xs, sparse_table["test MSE"], "o-", color="C0", label="test MSE")
-ax_err.axhline(pca_64.mse(x_test), color="gray", ls="--", label=f"PCA, {CODE_SIZE} components")
+ax_err.axhline(mse_pca_64, color="gray", ls="--", label=f"PCA, {CODE_SIZE} components")
 ax_err.set(xlabel="L1 weight λ", ylabel="test MSE per pixel",
            title="Sparsity against reconstruction error")
 ax_err.set_xticks(xs, [f"{w:g}" for w in penalties])
@@ -533,27 +642,34 @@ ax_share.grid(False)
 handles = ax_err.get_legend_handles_labels()[0] + ax_share.get_legend_handles_labels()[0]
 ax_err.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center left")
 fig.tight_layout()
-plt.show()
 shares, errors = sparse_table["near-zero share"], sparse_table["test MSE"]
-dead = sparse_table["dead units"]
-print(f"from λ = {penalties[0]:g} to λ = {penalties[-1]:g}: near-zero share {shares.iloc[0]:.1%} → "
-      f"{shares.iloc[-1]:.1%}, test MSE {errors.iloc[0]:.4f} → {errors.iloc[-1]:.4f}, "
-      f"dead units {dead.iloc[0]} → {dead.iloc[-1]} of {CODE_SIZE}")
-print(f"at λ = 0 the wide code {'beats' if errors.iloc[0] < pca_64.mse(x_test) else 'does not beat'}"
-      f" PCA with {CODE_SIZE} components ({errors.iloc[0]:.4f} vs {pca_64.mse(x_test):.4f})")
+active, dead = sparse_table["active units / image"], sparse_table["dead units"]
+show(fig, alt=f"Test MSE rising and active units per image falling as the L1 weight grows "
+              f"from {penalties[0]:g} to {penalties[-1]:g}: from {active.iloc[0]:.0f} to "
+              f"{active.iloc[-1]:.0f} active units of {CODE_SIZE}, with PCA's error as a "
+              f"dashed line.")
+display(Markdown(
+    f"From λ = {penalties[0]:g} to λ = {penalties[-1]:g}, the near-zero share rose from "
+    f"{shares.iloc[0]:.1%} to {shares.iloc[-1]:.1%} and the test MSE from "
+    f"{errors.iloc[0]:.4f} to {errors.iloc[-1]:.4f}; the dead units went from "
+    f"{dead.iloc[0]} to {dead.iloc[-1]} of {CODE_SIZE}."))
+display(compare("the λ = 0 model", errors.iloc[0], f"PCA-{CODE_SIZE}", mse_pca_64, **NOISE))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
 assert shares.iloc[-1] > shares.iloc[0], "a stronger L1 penalty should switch more of the code off"
 assert errors.iloc[-1] > errors.iloc[0], "...and pay for it in reconstruction error"
+assert dead.iloc[-1] > dead.iloc[0] and dead.iloc[0] > 0, "dead units even at λ = 0, more at the end"
+assert sparse_table["live units on for (median share)"].iloc[-1] > 0.5, "survivors stay on"
 
 # %% [markdown]
-# Read the table from top to bottom: a stronger penalty leaves fewer units active per
-# image and costs reconstruction error. Now look at *how* it does that. Even at λ = 0
-# some units are dead (ReLU codes do that on their own; the count is in the table), and as
-# λ grows, the penalty mostly kills more units for good, while the survivors stay on for
-# most images (the median column). So the L1 penalty here buys a *smaller* code more than
-# a *selective* one. Nothing in a plain L1 penalty stops a unit from dying: switching a
-# unit off for every image is one way to lower it. A KL sparsity target, which fixes each
-# unit's *average* activation, punishes never-on and always-on units alike (exercise 4);
-# another remedy is to re-start dead units (exercise 5).
+# A stronger penalty leaves fewer units active per image and costs reconstruction error.
+# Now look at *how* it does that. Even at λ = 0 some units are dead (ReLU codes do that on
+# their own), and as λ grows, the penalty kills more units for good, while the survivors
+# stay on for most images (the median column). So the L1 penalty here buys a *smaller*
+# code more than a *selective* one. Nothing in a plain L1 penalty stops a unit from
+# dying: switching a unit off for every image is one way to lower it. A KL sparsity
+# target, which fixes each unit's *average* activation, punishes never-on and always-on
+# units alike (exercise 4); another remedy is to re-start dead units (exercise 5).
 #
 # ### What do the sparse units respond to?
 #
@@ -580,22 +696,25 @@ for row, k in enumerate(units):
 with torch.no_grad():
     decoded_off, decoded_high = sparse_model.decode(off), sparse_model.decode(high)
 top = torch.argsort(sparse_codes[:, units], dim=0, descending=True)[:2]  # 2×len(units)
-show_image_rows({"unit alone": alone[units], "average code,\nunit off": decoded_off,
-                 "average code,\nunit at its max": decoded_high,
-                 **{f"top image {i + 1}": x_test[top[i]] for i in range(2)}},
-                title=f"What single units of the sparse code respond to (λ = {chosen:g})",
-                column_titles=[f"unit {k}\non {how_often[k]:.0%}" for k in units])
-plt.show()
-print(f"λ = {chosen:g}: {int(live.sum())} live units; the ones shown are on for "
-      f"{float(how_often[units].min()):.0%}–{float(how_often[units].max()):.0%} of test images")
+fig = show_image_rows({"unit alone": alone[units], "average code,\nunit off": decoded_off,
+                       "average code,\nunit at its max": decoded_high,
+                       **{f"top image {i + 1}": x_test[top[i]] for i in range(2)}},
+                      title=f"What single units of the sparse code respond to (λ = {chosen:g})",
+                      column_titles=[f"unit {k}\non {how_often[k]:.0%}" for k in units])
+shown_on = (float(how_often[units].min()), float(how_often[units].max()))
+show(fig, alt=f"Eight columns, one per unit of the λ = {chosen:g} sparse code: the unit "
+              f"decoded alone (grey blotches), the average code decoded with the unit off "
+              f"and at its largest value, and the two test images that switch it on most.")
+display(Markdown(
+    f"At λ = {chosen:g}, **{int(live.sum())} of the {CODE_SIZE} units** are alive; the eight "
+    f"shown are on for {shown_on[0]:.0%} to {shown_on[1]:.0%} of the test images."))
 
 # %% [markdown]
 # Compare the second and third rows: switching one unit from off to its largest value
 # changes the average digit in a particular way (a stroke, a loop, a slant), and the top
 # images often share that feature. Drawn alone, a unit gives a grey, blotchy image: the
-# decoder never saw a code with one unit on. With living units that are on for most
-# images (the shares above the columns), each unit is more a direction of change than a
-# part that is either there or not.
+# decoder never saw a code with one unit on. Units that are on for most images are more
+# directions of change than parts that are either there or not.
 
 # %% [markdown]
 # ## 3 · The denoising autoencoder: a change in training, not in architecture
@@ -625,38 +744,49 @@ training_seconds["denoising"] = denoising_history.total_seconds
 noisy_test = add_noise(x_test, torch.Generator().manual_seed(1))
 recon_dae_noisy = reconstruct(denoising, noisy_test)
 recon_plain_noisy = reconstruct(plain, noisy_test)
-show_reconstructions(x_test[show], {f"noisy input (σ = {NOISE_STD})": noisy_test[show],
-                                    "plain AE": recon_plain_noisy[show],
-                                    "denoising AE": recon_dae_noisy[show]},
-                     title="Noisy test images in, compared with the clean originals")
-plt.show()
+fig = show_reconstructions(x_test[picks], {f"noisy input (σ = {NOISE_STD})": noisy_test[picks],
+                                           "plain AE": recon_plain_noisy[picks],
+                                           "denoising AE": recon_dae_noisy[picks]},
+                           title="Noisy test images in, compared with the clean originals")
+show(fig, alt=f"Ten clean test digits above the same digits with Gaussian noise of standard "
+              f"deviation {NOISE_STD}, the plain autoencoder's output for the noisy digits "
+              f"(grey, smeared shapes) and the denoising autoencoder's (clean digits).")
 mse_noisy, mse_plain_noisy, mse_dae_noisy = (mse(noisy_test, x_test), mse(recon_plain_noisy, x_test),
                                              mse(recon_dae_noisy, x_test))
 mse_dae_clean = mse(reconstruct(denoising, x_test), x_test)
-print(f"MSE against the clean images: noisy input {mse_noisy:.4f}, plain AE {mse_plain_noisy:.4f}, "
-      f"denoising AE {mse_dae_noisy:.4f}")
-print(f"on clean inputs: plain AE {mse_plain:.4f}, denoising AE {mse_dae_clean:.4f} "
-      f"({mse_dae_clean / mse_plain:.2f}×)")
-print(f"the plain autoencoder's output is {'further from' if mse_plain_noisy > mse_noisy else 'closer to'}"
-      f" the clean image than the noisy input itself")
+display(compare("the denoising autoencoder", mse_dae_noisy, "the plain twin", mse_plain_noisy,
+                measure="MSE on noisy inputs (against the clean images)", **NOISE))
+display(compare("doing nothing (the noisy input)", mse_noisy, "the plain twin", mse_plain_noisy,
+                measure="MSE on noisy inputs (against the clean images)"))
+display(compare("the plain twin", mse_plain, "the denoising autoencoder", mse_dae_clean,
+                measure="test MSE on clean inputs", **NOISE))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
 assert mse_dae_noisy < mse_plain_noisy, "training with corrupt= should help on noisy inputs"
+assert mse_noisy < mse_plain_noisy, "the plain model should make noisy inputs worse"
+assert mse_dae_noisy < mse_noisy, "the denoising model should remove noise"
+assert mse_dae_clean > mse_plain, "denoising training should cost some error on clean inputs"
 
 # %% [markdown]
-# The plain autoencoder was never shown noise, and noisy inputs throw it off (the last line
-# compares its output with doing nothing at all). The denoising one, identical in every
-# weight shape, removes most of the noise. The second line shows what denoising training
-# costs on *clean* inputs, as a ratio to the plain twin.
+# The plain autoencoder was never shown noise, and noisy inputs throw it off so far that
+# its output is further from the clean image than the noisy input itself: doing nothing
+# would have been better. The denoising one, identical in every weight shape, removes
+# most of the noise. It pays for that on *clean* inputs, which its training never showed
+# it: there its error is above the plain twin's.
 
 # %% [markdown]
 # ## 4 · Stacked autoencoders
 #
 # "Stacked" means built from layers stacked on layers, and in lesson 03 it meant two
 # things: the 784 → 512 → 256 → 128 → 32 architecture, and the historical way to train
-# it, **greedy layer-wise pretraining** (Hinton & Salakhutdinov, 2006): train a shallow
+# it, **greedy layer-wise pretraining**. Hinton and Salakhutdinov (2006) pretrained a
+# deep autoencoder one layer at a time, each layer as a restricted Boltzmann machine;
+# Bengio and colleagues (2007) showed that shallow autoencoders can take the place of
+# those machines, and that autoencoder form is the one used here: train a shallow
 # autoencoder on the images, freeze its encoder, train a second shallow autoencoder on
-# the first one's features, and so on; then stack the encoders and decoders and fine-tune
-# everything end to end. It was invented for deep networks of sigmoid units, which
-# trained badly from random weights with the optimizers of the time.
+# the first one's features, and so on; then stack the encoders and decoders and
+# fine-tune everything end to end. It was invented for deep networks of sigmoid units,
+# which trained badly from random weights with the optimizers of the time.
 #
 # For conv models the stacking is by *stage*: a stage is a convolution that halves the
 # image size, and the decoder mirrors each stage with a transposed convolution. Every conv
@@ -702,7 +832,6 @@ stage1, stage2 = greedy_stages(stacked)
 stage_histories = [cached_train(stage1, "10_stacked_stage1", train_set, test_set, **part)]
 features = encode_all(stage1, train_set)  # N×16×14×14, stage 1's (frozen) output
 test_features = encode_all(stage1, test_set)
-print("stage 2 trains on features of shape", tuple(features.shape[1:]))
 stage_histories.append(cached_train(stage2, "10_stacked_stage2", features, test_features,
                                     **{**part, "loss": "mse"}))  # features are not in [0, 1]
 mse_greedy = mse(reconstruct(stacked, x_test), x_test)
@@ -710,32 +839,36 @@ stage_histories.append(cached_train(stacked, "10_stacked_finetuned", train_set, 
 training_seconds["stacked (3 parts)"] = sum(h.total_seconds for h in stage_histories)
 mse_stacked = mse(reconstruct(stacked, x_test), x_test)
 greedy_steps = 3 * part["epochs"] * math.ceil(len(train_set) / part["batch_size"])
-print(f"test MSE: greedy stages only {mse_greedy:.4f}; after fine-tuning {mse_stacked:.4f}")
-print(f"greedy + fine-tuning: {greedy_steps:,} steps in {training_seconds['stacked (3 parts)']:.0f} s;"
-      f" end to end: {STEPS:,} steps in {plain_history.total_seconds:.0f} s, test MSE {mse_plain:.4f}")
-winner = "end-to-end training" if mse_plain < mse_stacked else "greedy stacking + fine-tuning"
-print(f"on the same number of steps, {winner} reaches the lower error "
-      f"({max(mse_plain, mse_stacked) / min(mse_plain, mse_stacked):.2f}× lower)")
+display(Markdown(
+    f"Stage 2 trained on stage 1's features, {'×'.join(map(str, features.shape[1:]))} per "
+    f"image. The greedy stages alone give a test MSE of **{mse_greedy:.4f}**; fine-tuned end "
+    f"to end, **{mse_stacked:.4f}**. Greedy stages and fine-tuning took {greedy_steps:,} "
+    f"steps in {training_seconds['stacked (3 parts)']:.0f} s; end-to-end training of the "
+    f"twin, {STEPS:,} steps in {plain_history.total_seconds:.0f} s."))
+display(compare("greedy stacking + fine-tuning", mse_stacked, "end-to-end training", mse_plain,
+                measure=f"test MSE after {STEPS:,} steps", **NOISE))
+
+# %% tags=["hide-input"] jupyter={"source_hidden": true}
 assert mse_stacked < mse_greedy, "fine-tuning the stack end to end should improve on the greedy stages"
+assert greedy_steps == STEPS, "the race is fair in steps"
 
 # %% [markdown]
-# The stages trained separately already give an autoencoder, and fine-tuning improves it
-# (first line): layers that were trained one at a time have never been trained *together*.
-# The race is fair in steps; the greedy parts are cheaper per step, because stage 1 and
-# stage 2 each run only part of the network (the seconds are printed). The last line is
-# the verdict on this budget. With ReLU, Adam and a learning-rate schedule, the twin
-# trains from random weights without any pretraining; whether greedy stages still give it
-# a useful head start is exactly what a race like this measures, and the answer can change
-# with the budget (exercise 6).
+# The stages trained separately already give an autoencoder, and fine-tuning improves it:
+# layers that were trained one at a time have never been trained *together*. The race is
+# fair in steps, not in seconds: stage 1 and stage 2 each run only part of the network,
+# so their steps can be cheaper. With ReLU, Adam and a learning-rate schedule, the twin
+# trains from random weights without any pretraining; whether greedy stages still give
+# it a useful head start is exactly what a race like this measures, and the answer can
+# change with the budget (exercise 6).
 
 # %% [markdown]
 # ## 5 · All the variants side by side
 #
-# Every model above trained on the same images with the same recipe. The table gives
-# each one's code size, parameter count, test reconstruction error (MSE per pixel, on
-# clean test images; the VAEs through μ) and PCA's error with the same number of
-# components, the ratio of the two, and what each variant is for. PCA's "parameters" are
-# its components and the mean image.
+# Every model above trained on the same images with the same recipe (the 2-D VAE with its
+# own longer one). The table gives each one's code size, parameter count, test
+# reconstruction error (MSE per pixel, on clean test images; the VAEs through μ) and PCA's
+# error with the same number of components, the ratio of the two, and what each variant
+# is for. PCA's "parameters" are its components and the mean image.
 
 # %%
 def pca_parameters(pca) -> int:
@@ -743,6 +876,7 @@ def pca_parameters(pca) -> int:
 
 
 sparse_active = sparse_module.active_units_per_image(sparse_codes)
+mse_vae_2d, mse_pca_2 = mse(reconstruct(vae_2d, x_test), x_test), pca_2.mse(x_test)
 variants = [
     ("PCA", LATENT, pca_parameters(pca_20), mse_pca_20, mse_pca_20,
      "the best linear code; the baseline"),
@@ -754,10 +888,10 @@ variants = [
      f"removing noise (noisy inputs: {mse_dae_noisy:.4f})"),
     (f"VAE ({LATENT}-D)", LATENT, count_parameters(vae), mse_vae, mse_pca_20,
      "generating new images, a smooth code space"),
-    ("VAE (2-D)", 2, count_parameters(vae_2d), mse(reconstruct(vae_2d, x_test), x_test),
-     pca_2.mse(x_test), "seeing the whole code space"),
+    ("VAE (2-D)", 2, count_parameters(vae_2d), mse_vae_2d, mse_pca_2,
+     "seeing the whole code space"),
     (f"sparse AE (λ = {chosen:g})", CODE_SIZE, count_parameters(sparse_model),
-     mse(reconstruct(sparse_model, x_test), x_test), pca_64.mse(x_test),
+     mse(reconstruct(sparse_model, x_test), x_test), mse_pca_64,
      f"few active units ({sparse_active:.1f} per image)"),
 ]
 comparison = table(["variant", "code size", "parameters", "test MSE", "PCA MSE, same size",
@@ -768,31 +902,35 @@ comparison = table(["variant", "code size", "parameters", "test MSE", "PCA MSE, 
                          f"{len(test_set):,} test images)")
 comparison
 
+# %% [markdown]
+# Each autoencoder against PCA with as many numbers per image, gaps within the noise band
+# called ties:
+
 # %%
-beats_pca = [name for name, _, _, err, pca_err, _ in variants[1:] if err < pca_err]
-loses = [name for name, _, _, err, pca_err, _ in variants[1:] if err >= pca_err]
-print(f"beat PCA at their own code size: {', '.join(beats_pca) or 'none'}")
-print(f"do not: {', '.join(loses) or 'none'}")
-print(f"VAE ({LATENT}-D) error / plain AE error on clean test images: {mse_vae / mse_plain:.2f}")
-print(f"denoising AE / plain AE: {mse_dae_clean / mse_plain:.2f} on clean test images, "
-      f"{mse_dae_noisy / mse_plain_noisy:.2f} on noisy ones")
+display(Markdown("\n".join(
+    f"- {compare(name, err, f'PCA-{size}', pca_err, **NOISE).text}"
+    for name, size, _, err, pca_err, _ in variants[1:])))
+display(Markdown(
+    f"Against the plain twin on clean test images, the {LATENT}-D VAE's error is "
+    f"**{mse_vae / mse_plain:.2f}×** the twin's and the denoising autoencoder's "
+    f"**{mse_dae_clean / mse_plain:.2f}×**; on noisy inputs the denoising autoencoder's "
+    f"error is **{mse_dae_noisy / mse_plain_noisy:.2f}×** the twin's. The sparse code has "
+    f"{CODE_SIZE} units but **{sparse_active:.1f}** active per image."))
 
 # %% [markdown]
-# The two lists above are the verdicts on this run; the ratio column says by how much.
 # Among the autoencoders, the trade-offs are the lesson: the VAE pays for its sampling
 # ability in reconstruction error, the sparse model pays for its fewer active units, and
-# the denoising model trades some accuracy on clean images for a large gain on noisy ones
-# (both ratios are printed above). The sparse row is the one to read with care: its code
-# has 64 units, but fewer are active per image (the count is in the last column), so PCA
-# with 64 components is a demanding comparison for it.
+# the denoising model trades some accuracy on clean images for a large gain on noisy ones.
+# The sparse row is the one to read with care: its code has 64 units, but fewer are
+# active per image, so PCA with 64 components is a demanding comparison for it.
 
 # %% [markdown]
 # How long this lesson took to train, measured:
 
 # %%
 for name, seconds in training_seconds.items():
-    print(f"{name:>20}: {seconds:5.1f} s")
-print(f"{'all training':>20}: {sum(training_seconds.values()):5.1f} s; the whole lesson so far: "
+    print(f"{name:>22}: {seconds:5.1f} s")
+print(f"{'all training':>22}: {sum(training_seconds.values()):5.1f} s; the whole lesson so far: "
       f"{time.perf_counter() - lesson_start:.0f} s (CPU time of this lesson's cells: "
       f"{time.process_time() - lesson_cpu:.0f} s)")
 
@@ -810,28 +948,36 @@ print(f"{'all training':>20}: {sum(training_seconds.values()):5.1f} s; the whole
 #   Robust Features with Denoising Autoencoders", International Conference on Machine
 #   Learning (ICML), 2008: the denoising autoencoder of section 3.
 # - G. E. Hinton and R. R. Salakhutdinov, "Reducing the Dimensionality of Data with
-#   Neural Networks", Science 313(5786), 2006: greedy layer-wise pretraining of a deep
-#   autoencoder (section 4). Their networks were fully connected, with logistic units,
-#   pretrained as restricted Boltzmann machines, on all of MNIST; ours is a small conv
-#   network trained with Adam on the images above.
+#   Neural Networks", *Science* 313(5786), 504–507, 2006: a deep autoencoder pretrained
+#   layer by layer, each layer as a restricted Boltzmann machine, then fine-tuned. Their
+#   networks were fully connected, with logistic units, trained on all of MNIST.
+# - Y. Bengio, P. Lamblin, D. Popovici and H. Larochelle, "Greedy Layer-Wise Training of
+#   Deep Networks", *Advances in Neural Information Processing Systems 19* (NIPS 2006),
+#   153–160, 2007: greedy layer-wise pretraining with shallow autoencoders in place of
+#   restricted Boltzmann machines, the form section 4 races. Their networks had sigmoid
+#   units and were fine-tuned as classifiers; ours is a small conv network trained with
+#   Adam on the images above.
 
 # %% [markdown]
 # ## Summary
 #
 # - A **VAE** encodes each image as a Gaussian (μ, log σ²), samples with z = μ + σ·ε, and
-#   minimises −ELBO = reconstruction (BCE summed over pixels) + KL to N(0, I). The KL term
-#   makes random codes decodable and the code space smooth, and costs reconstruction
-#   quality against a plain twin of the same size (the ratio is measured above).
+#   minimises −ELBO = reconstruction (BCE summed over pixels, computed from the decoder's
+#   logits) + KL to N(0, I). The KL term makes random codes decodable and the code space
+#   smooth, and costs reconstruction error against a plain twin of the same size.
+# - A VAE's code space can be walked: one dimension of a 20-number code changes one
+#   property of the digit, and with two numbers every point of the plane decodes to an
+#   image, while the test images' codes fill the region where the prior has its mass.
 # - A **sparse autoencoder** adds λ·mean|z| to the loss. Larger λ: fewer active units per
-#   image, higher error. Count dead units separately: here the L1 penalty mostly switched
-#   units off for good rather than making them selective.
+#   image, higher error. Count dead units separately: here the L1 penalty switched units
+#   off for good rather than making them selective.
 # - A **denoising autoencoder** is any autoencoder trained with corrupted inputs and clean
 #   targets (`corrupt=`); the architecture does not change (lesson 08 goes deeper).
 # - **Stacked** describes depth built from stages. Greedy stage-by-stage training works
-#   (stages, then fine-tuning); the race above says how it compares with end-to-end
-#   training on the same number of steps.
-# - Beside PCA with the same number of code values, each variant's error is a ratio you
-#   can read in the table, and the verdicts were printed from the numbers.
+#   (stages, then fine-tuning); how it compares with end-to-end training depends on the
+#   budget, and this lesson measured it at one.
+# - Beside PCA with the same number of code values, each variant's error is a ratio in the
+#   table, judged against the spread between seeds.
 #
 # ## Exercises
 #
@@ -847,5 +993,8 @@ print(f"{'all training':>20}: {sum(training_seconds.values()):5.1f} s; the whole
 #    encoder weights for those units) and train one more epoch. How many come back?
 # 6. **Another budget.** Run the greedy-against-end-to-end race with half and with twice
 #    the steps (`Recipe(..., steps=...)`). Does the verdict hold?
+# 7. **Why the 2-D VAE has a hidden layer.** Train `ConvVAE(2)` (no `hidden`) with the
+#    lesson's recipe and with `VAE_2D`, and compare the test −ELBO and the
+#    nearest-neighbour score with the 2-D VAE above.
 #
 # Next: **11 · Exercises**, five exercises on architecture, checked automatically.
