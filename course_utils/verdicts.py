@@ -54,20 +54,24 @@ def number(value: float, digits: int = 3) -> str:
 
 
 def ratio_text(better: float, worse: float, lower_is_better: bool) -> str:
-    """How much better, in words: "2.2× lower", "12% higher"."""
+    """How much better, in words: "2.2× lower", "12% higher", "31% lower".
+
+    A percentage is always relative to the other number: 0.69 is 31% lower than 1.00, and
+    1.00 is 45% higher than 0.69. From 1.5 times apart on, the ratio reads better ("2.2×").
+    """
     if lower_is_better:
         if better <= 0:
             return "lower"
-        factor = worse / better
-        direction = "lower"
+        factor, direction = worse / better, "lower"
+        percent = 100 * (worse - better) / worse
     else:
         if worse <= 0:
             return "higher"
-        factor = better / worse
-        direction = "higher"
+        factor, direction = better / worse, "higher"
+        percent = 100 * (better - worse) / worse
     if factor >= 1.5:
         return f"{factor:.1f}× {direction}"
-    return f"{100 * (factor - 1):.0f}% {direction}"
+    return f"{percent:.0f}% {direction}"
 
 
 def relative_gap(a: float, b: float) -> float:
@@ -241,7 +245,7 @@ def overfitting(name: str, train_error: float, test_error: float, *, measure: st
     train, test = number(train_error), number(test_error)
     gap = (test_error - train_error) / train_error if train_error > 0 else math.inf
     if gap > band:
-        how = ratio_text(train_error, test_error, lower_is_better=True).replace("lower", "higher")
+        how = ratio_text(test_error, train_error, lower_is_better=False)
         return Verdict(f"**{_capital(name)} overfits**: its {measure} on new test images, "
                        f"{test}, is {how} than on its own training images, {train} (both in "
                        f"eval mode), beyond {band_text}.", "overfits")

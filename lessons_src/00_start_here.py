@@ -33,7 +33,7 @@
 # computing on one CPU core the first time (a second run loads the trained weights from
 # the cache). **Prerequisites:** Python and a little PyTorch (tensors, `nn.Module`).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -79,7 +79,7 @@ if "google.colab" in sys.modules:
 #
 # Every model in this course has the same shape: an encoder, a code, a decoder.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Drawing the diagram of an autoencoder (shapes only; no data yet).
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
@@ -321,7 +321,7 @@ model_mse = mse(reconstruct(model, test_set), test_set.images)
 mean_mse = mse(mean_image, test_set.images)
 compare("the autoencoder", model_mse, "the mean training image", mean_mse)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert model_mse < mean_mse, "the autoencoder should beat the mean image"
 
 # %% [markdown]
@@ -363,7 +363,7 @@ weights = (digit.flatten() - mean_digit) @ components.T  # 32 numbers: the digit
 partial = {k: mean_digit + weights[:k] @ components[:k] for k in (1, 2, 4, 8, 16, 32)}
 print(f"the {label}'s code, first 6 of 32 weights:", [round(float(w), 2) for w in weights[:6]])
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Drawing: the mean digit and the first components, then the digit rebuilt from more and more of them.
 fig, axes = plt.subplots(2, 8, figsize=(10, 3.9))
 for ax in axes.flat:
@@ -451,7 +451,7 @@ display(compare("the compact-code autoencoder", ae_32, "PCA-32", pca_32_mse,
                 measure="test MSE at 32 numbers per image"))
 print(results.to_csv(index=False, float_format="%.5f"))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # what the next paragraph says: with the learner budget the autoencoder wins at 32 numbers
 # (in FAST mode, a tenth of the steps, it has not learned enough to, and nothing is claimed)
 assert is_fast() or ae_32 < pca_32_mse, (ae_32, pca_32_mse)

@@ -40,7 +40,7 @@
 # **Prerequisites:** lesson 00 (PCA as the mean digit plus weighted components); PyTorch
 # tensors and `nn.Module`.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -237,7 +237,7 @@ size_table = table(
     ])
 size_table
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # the formula and PyTorch give the same size in every row
 assert (size_table["course_utils"] == size_table["PyTorch"]).all(), "course_utils and PyTorch disagree"
 
@@ -475,7 +475,7 @@ check_history = train(check_model, train_set, test_set, **settings, precision="f
 hand_mse, check_mse = evaluate(hand_model, test_x), evaluate(check_model, test_x)
 compare("the hand-written loop", hand_mse, "train()", check_mse, tie_within=0.01)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # the same computation, up to the order of floating-point sums, at every data size
 assert abs(hand_mse - check_mse) <= 0.001 * check_mse, (hand_mse, check_mse)
 
@@ -507,7 +507,7 @@ train_mse, test_mse = evaluate(model, train_x), evaluate(model, test_x)
 compare("the training set", train_mse, "the test set", test_mse, measure="MSE",
         tie_within=0.10)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # 225 parameters cannot memorise thousands of digits: training and test errors stay close
 assert abs(train_mse - test_mse) <= 0.2 * test_mse, (train_mse, test_mse)
 
@@ -543,7 +543,7 @@ print(f"test MSE before training:  {untrained_mse:.5f}")
 print(f"test MSE after training:   {ae_mse:.5f}")
 compare("the trained model", ae_mse, "the mean training image", mean_mse)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert ae_mse < mean_mse < untrained_mse, "training should beat the mean image"
 
 # %% [markdown]
@@ -600,7 +600,7 @@ Markdown(f"A one-pixel shift changes the digit's pixels by "
          f"{one_pixel['feature maps']:.0%} and the pooled code by {one_pixel['pooled code']:.0%}; "
          f"a four-pixel shift changes the code by {shift_table.iloc[3]['pooled code']:.0%}.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # what the next paragraph says, at every data size: pooling damps a 1-pixel shift a
 # little, and larger shifts change the code by more
 assert one_pixel["pooled code"] < one_pixel["feature maps"] < one_pixel["digit"]
@@ -666,7 +666,7 @@ Markdown(f"The code has **{codes.shape[1] / pixels:.0f}× as many numbers** as t
          f"its variation spreads over only **{code_dirs / pixel_dirs:.1f}× as many "
          f"directions** ({code_dirs} against {pixel_dirs}).")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # invariant: the number of directions grows far less than the number of code numbers
 assert code_dirs / pixel_dirs < 0.5 * codes.shape[1] / pixels
 
@@ -727,7 +727,7 @@ sizes = sorted({int(k) for k in np.geomspace(1, pixels, 40).round()})  # 1 … 7
 pca_mse = {k: pca_test_mse(k) for k in sizes}
 print(f"PCA-784 test MSE: {pca_test_mse(pixels):.1e} (zero up to rounding)")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert pca_test_mse(pixels) < 1e-8 < ae_mse, "PCA-784 is lossless; the overcomplete AE is not"
 
 
@@ -760,7 +760,7 @@ Markdown(f"PCA needs **{k_match} components** to reach the autoencoder's test er
          f"autoencoder's code uses **{code_numbers / k_match:.0f}× more numbers** for the "
          f"same error.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # invariant: PCA matches the overcomplete code with far fewer numbers than the code has
 assert k_match < pixels < code_numbers
 
@@ -841,7 +841,7 @@ display(compare("the autoencoder", ae_noise, "the mean image", mean_noise,
 Markdown(f"On uniform noise the autoencoder's error is **{ae_noise / ae_mse:.1f}×** its error "
          f"on test digits; on inverted digits, {ae_inverted / ae_mse:.1f}×.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # what the next paragraphs say, at every data size
 assert pca_inverted > mean_inverted, "PCA cannot draw inverted digits"
 assert ae_inverted < 0.1 * pca_inverted, "the autoencoder copies inverted digits"
@@ -935,7 +935,7 @@ compare_at("the convolutional autoencoder", f"PCA-{k_match}", {
     "on shuffled pixels": (shuffled_ae_mse, shuffled_pca_mse),
 }, tie_within=0.05)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # invariants: a shuffle changes nothing for PCA, and costs the convolution its advantage
 assert same
 assert abs(shuffled_pca_mse - pca_test_mse(k_match)) <= 0.001 * pca_test_mse(k_match)

@@ -39,7 +39,7 @@
 # **Prerequisites:** lesson 00 (PCA as the mean digit plus weighted components) and lesson
 # 01 (output-size formulas, the simple model).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -353,7 +353,7 @@ display(table(list(deep_field[0]), [list(r.values()) for r in deep_field],
 table(list(simple_field[0]), [list(r.values()) for r in simple_field],
       title="SimpleConvAutoencoder (lesson 01)")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert deep_field[-1]["receptive field"] == 22 and deep_field[-1]["jump"] == 8
 assert deep_field[-1]["first cell starts at"] == -7
 assert simple_field[-1]["receptive field"] == 4
@@ -956,7 +956,7 @@ for aspect, verdict in audit.items():
 display(compare("the simple model", per_image["simple"], "the deep model", per_image["deep"],
                 measure="training seconds per image"))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert audit["features"].outcome == "holds" and audit["compression"].outcome == "holds"
 assert audit["training"].outcome == "mixed"
 
@@ -1052,7 +1052,7 @@ except AttributeError as error:
 #
 # At this run's budget, the small codes against PCA at the same size:
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 display(compare(f"the flat {compact_size}-number code", compact_mse, f"PCA-{compact_size}",
                 pca_at(compact_size), tie_within=NOISE))
 display(compare(f"the {small}-number grid code", grid[small]["test"], f"PCA-{small}",

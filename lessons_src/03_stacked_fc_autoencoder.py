@@ -34,7 +34,7 @@
 # **Prerequisites:** lessons 00 and 01; `nn.Linear`, `nn.BatchNorm1d`, `nn.Dropout`; PCA
 # as lesson 00 showed it (the mean digit plus weighted components).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -596,7 +596,7 @@ display(Markdown(
 #
 # This run's verdicts, in one place:
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 display(compare("the autoencoder (recipe, no Dropout)", ae_mse, "PCA-32", pca_mse,
                 tie_within=NOISE))
 display(compare("the autoencoder trained twice as long", more_mse, "PCA-32", pca_mse,

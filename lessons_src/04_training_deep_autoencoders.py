@@ -47,7 +47,7 @@
 #
 # **Prerequisites:** lesson 03 (the `DeepAutoencoder`), and what an optimizer step is.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -157,7 +157,7 @@ def run(name, *, batchnorm=True, dropout=0.0, seed=0, **changes):
     return done[key]
 
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 def results_table(runs, title, extra=()):
     """One row per run, then the two baselines; ``extra`` adds (column, function of a run)."""
     columns = ["run", "train MSE (eval mode)", "test MSE", "mean grad norm", "largest grad norm",
@@ -219,7 +219,7 @@ display(Markdown(
     f"{plain['history'].epochs} epochs had a step above it."))
 compare("clipping at 1.0", clipped["test_mse"], "no clipping", plain["test_mse"], spread=SPREAD)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert plain["grad_mean"] < 0.5, plain["grad_mean"]
 
 # %% [markdown]
@@ -262,7 +262,7 @@ display(compare("SGD at lr 100 without clipping", exploded["test_mse"],
 compare("clipping at lr 100", capped["test_mse"], "a ten times lower learning rate",
         slower["test_mse"], spread=SPREAD)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert capped["test_mse"] < mean_image_mse, "with clipping, lr 100 trains"
 assert not exploded["test_mse"] < mean_image_mse, "without clipping, lr 100 does not"
 
@@ -298,7 +298,7 @@ display(Markdown(
 compare("SGD at lr 100, BCE on the output", silenced["test_mse"], "the mean training image",
         mean_image_mse, spread=SPREAD)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert saturated > 0.5, f"{saturated:.1%} of the output pixels saturated"
 
 # %% [markdown]
@@ -408,7 +408,7 @@ regularizer("Dropout", with_train=with_d["train_mse"], with_test=with_d["test_ms
             without_train=without_d["train_mse"], without_test=without_d["test_mse"],
             spread=SPREAD)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert with_d["history"].final_train_loss > with_d["train_mse"], "recorded > eval-mode error"
 
 # %% [markdown]
@@ -474,7 +474,7 @@ show(fig, alt="Left: the learning rate at the end of each epoch under the four s
 schedule_spread = max(sched_spread.values())
 rank(sched_mean, measure="mean test MSE over three seeds", spread=schedule_spread, runs=3)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert all(r["test_mse"] > pca_mse for runs in sched_runs.values() for r in runs)
 
 # %% [markdown]
@@ -509,7 +509,7 @@ print(f"σ(20) in float32: {x_hat.item()!r} (exactly 1.0: {x_hat.item() == 1.0})
 print(f"gradient with BCE on the output:  {on_output.item()}")
 print(f"gradient with BCE from the logit: {from_logits.item()}")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert x_hat.item() == 1.0 and on_output.item() == 0.0 and from_logits.item() == 1.0
 
 # %% [markdown]
@@ -560,7 +560,7 @@ Markdown(f"The BCE run's gradients stayed alive to the end: a mean norm of "
          f"{number(bce_run['grad_last'])} in its last epoch. The smallest possible test BCE, "
          f"a perfect copy, is {number(floor)} per pixel; the smallest possible MSE is 0.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert floor > 0
 
 # %% [markdown]

@@ -35,7 +35,7 @@
 #
 # **Prerequisites:** lessons 01 and 02 (convolution, pooling, the deep conv autoencoder).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -230,7 +230,7 @@ print(f"C: {tuple(C.shape)}, output_padding a = {a}")
 print(f"C·x equals conv2d(x):           {conv_error < 1e-12}")
 print(f"Cᵀ·y equals conv_transpose2d(y): {transpose_error < 1e-12}")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert conv_error < 1e-12 and transpose_error < 1e-12
 
 # %%
@@ -329,7 +329,7 @@ print(f"white noise:        {checkerboard_share(noise):.4f} (expected {noise_sha
 print(f"{len(test_set):,} test digits: {digits_share:.5f} "
       f"({noise_share / digits_share:.0f}× less than white noise)")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert checkerboard_share(board) > 0.999 and digits_share < noise_share / 10
 
 # %% [markdown]
@@ -401,7 +401,7 @@ for kind in ("ConvTranspose2d k=3 s=2", "ConvTranspose2d k=4 s=2"):
     print(f"at initialisation, {kind} has {init_share[kind] / nearest_init:.0f}× the "
           f"checkerboard share of nearest Upsample + Conv2d")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 for kind in ("ConvTranspose2d k=3 s=2", "ConvTranspose2d k=4 s=2"):
     assert init_share[kind] > 30 * nearest_init, (kind, init_share[kind], nearest_init)
 
@@ -697,7 +697,7 @@ compare("the stack with align_corners=False", sr_mse["bilinear Upsample + Conv2d
         "the stack with align_corners=True",
         sr_mse["bilinear (align_corners=True) Upsample + Conv2d"], tie_within=0.1)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert interp_mse["bilinear, align_corners=False"] < interp_mse["bilinear, align_corners=True"]
 
 # %% [markdown]

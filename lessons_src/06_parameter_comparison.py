@@ -40,7 +40,7 @@
 # **Prerequisites:** lessons 01–03 (the conv autoencoders, PCA as a baseline, the stacked
 # fully connected autoencoder); lesson 02's flat-code model; lesson 04's BatchNorm.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -288,7 +288,7 @@ from course_utils.widgets.builder import builder_explorer
 
 builder_explorer()
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from course_utils.widgets.builder import FAMILIES, FC, FLAT, FRAME_CODES, GRID, describe
 
 counted = {(family, code): describe(family, *(256, 128) if family == FC else (16, 32), code)
@@ -458,7 +458,7 @@ claim("a conv autoencoder reconstructs better than a fully connected one, with a
 # model has more than 5× fewer parameters than the FC model with the same code (15×), and
 # every conv model does more multiply-accumulates per image than the FC model.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert round(fc["parameters"] / grid["parameters"]) == 15
 assert all(results[name]["macs"] > fc["macs"] for name in ("conv grid", "conv flat"))
 
@@ -540,7 +540,7 @@ compare("the conv grid model", grid["test"], "the FC model with BatchNorm", bn["
 # PCA too, with more training: the 30-number model in the references below did, on all
 # 60,000 MNIST training digits.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert (plain["test"] - plain["train"]) / plain["train"] < 0.1, (plain["train"], plain["test"])
 
 # %% [markdown]
@@ -602,7 +602,7 @@ fc_shuffled_mse = evaluate(fc_shuffled, shuffled_test)
 print(f"FC + BatchNorm: test MSE {bn['test']:.6f} on the digits, {fc_shuffled_mse:.6f} on "
       f"shuffled digits with permuted weights")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert abs(fc_shuffled_mse - bn["test"]) < 1e-6 * bn["test"] + 1e-9
 
 # %% [markdown]
@@ -622,7 +622,7 @@ display(compare("the conv flat model with shuffled input", flat_shuffled,
 compare("the conv flat model", flat_shuffled, "the FC model with BatchNorm", fc_shuffled_mse,
         measure="test MSE on shuffled pixels", spread=spread)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert flat_shuffled > results["conv flat"]["test"], (flat_shuffled, results["conv flat"])
 
 # %% [markdown]
@@ -700,7 +700,7 @@ display(table(["model (36 numbers per image)", "parameters", "test MSE",
 compare("the flat code", shape_mse["flat code"], "the grid code", shape_mse["grid code"],
         spread=spread)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert shape_mse["flat code"] < shape_mse["grid code"], shape_mse
 
 # %% [markdown]
@@ -841,7 +841,7 @@ show(fig, alt="Test error of every depth-against-width run: three seeds each of 
 #
 # Next: **07 · Visualization**.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert len(runs) == 13 and "conv grid" in runs  # twelve train here; lesson 02 trains the grid model
 
 # %%

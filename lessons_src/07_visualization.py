@@ -41,7 +41,7 @@
 #
 # **Prerequisites:** lessons 01–03; lesson 06 helps for the code sizes.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -197,7 +197,7 @@ for label, maps in stages.items():
 table(["stage", "channels", "constant channels", "channels with |correlation| > 0.5",
        "median |correlation| (not constant)"], rows)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert medians[-1] == min(medians) < medians[0], medians
 
 # %% [markdown]
@@ -264,7 +264,7 @@ for name, (initial, trained) in filters.items():
 table(["model", "filters", "change: smallest", "median", "largest",
        "median below half its start", "rank of the initial filters"], rows)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert all(row[-1] == 9 for row in rows)
 
 # %% [markdown]
@@ -391,7 +391,7 @@ rank(agreement, measure="share of images whose nearest neighbour is the same dig
 # and the deep conv code keeps neighbours together about as well as the pixels do
 # (within 2 points).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 pixels, conv = agreement["pixels"], agreement["deep conv"]
 assert pixels > 0.8, f"pixel-space agreement {pixels:.1%}"
 assert conv > pixels - 0.02, f"deep conv code {conv:.1%} vs pixels {pixels:.1%}"

@@ -36,7 +36,7 @@
 # **Prerequisites:** lessons 01–02 (the `DeepConvAutoencoder`, PCA as a baseline), lesson
 # 04 (the training loop, learning-rate schedules).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -191,7 +191,7 @@ table(["noise", "level", "blur σ_blur", "median window", "PCA components"],
 # tuned blur (or the same) and the fewer components PCA keeps (or the same): stronger
 # noise calls for stronger smoothing. (The hidden cell below checks both trends.)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Checked on every data size the course runs: stronger Gaussian noise never gets a
 # narrower blur or more PCA components.
 tuned_blur = [best["Gaussian", s]["blur"] for s in sigmas]
@@ -275,7 +275,7 @@ table(["model", "PSNR (dB)", "SSIM"],
 # measured why: this model's 3×3 grid code gains little from more channels, while PCA at
 # 576 components is nearly lossless.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 pca_copy = psnr(copies[f"PCA, {code_size} components"], clean)
 for label in list(models)[:3]:
     assert psnr(copies[label], clean) < pca_copy - 10, label
@@ -405,7 +405,7 @@ rank(lost, measure=f"PSNR lost from σ={sigmas[0]} to σ={sigmas[-1]} (dB)", tie
 # autoencoder's; its SSIM is above the noisy input's, the blur's and the plain
 # autoencoder's. The hidden cell checks these on every data size the course runs.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 last = len(sigmas) - 1
 dae_psnr, dae_ssim = (gaussian[m]["Gaussian denoiser"][last] for m in ("PSNR", "SSIM"))
 assert dae_psnr > gaussian["PSNR"]["noisy input"][last] + 5.0
@@ -517,7 +517,7 @@ compare_at("the Gaussian denoiser", "the plain autoencoder on the batch's statis
 # (checked in the hidden cell). An autoencoder removes what it was trained to remove: the
 # corruption used in training *is* the specification of the task.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 for i in (-2, -1):  # the two strongest noise levels
     for metric in ("PSNR", "SSIM"):
         assert gaussian[metric]["Gaussian denoiser"][i] > gaussian[metric]["plain autoencoder"][i]
@@ -550,7 +550,7 @@ display(against_input(salt, salt_columns, "plain autoencoder"))
 # input, the plain autoencoder and the tuned blur (checked in the hidden cell). What the
 # methods do to the digits:
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 last = len(amounts) - 1
 for method in ("noisy input", "plain autoencoder", "Gaussian blur (tuned)"):
     assert salt["PSNR"]["salt-and-pepper denoiser"][last] > salt["PSNR"][method][last], method
@@ -645,7 +645,7 @@ rank({name: float(err.mean()) for name, err in hole_mse.items()}, measure="MSE i
 # model that is unsure where a stroke goes hedges with a faint blur, which is what squared
 # error rewards: look for it in the inpainting row above.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 model_hole = float(hole_mse["inpainting model"].mean())
 for name in ("left grey (the input)", "painted black (0)", "plain autoencoder"):
     assert model_hole < float(hole_mse[name].mean()), name

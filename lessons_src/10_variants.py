@@ -38,7 +38,7 @@
 # **Prerequisites:** lessons 01–03 (conv autoencoders, the stacked FC autoencoder) and 08
 # (denoising); a little probability (a Gaussian, a log-likelihood).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -293,7 +293,7 @@ display(Markdown(
     f"{first.test_reconstruction:.1f} to {last.test_reconstruction:.1f} nats per image, and "
     f"the KL term rose from {first.test_kl:.1f} to {last.test_kl:.1f}."))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert last.test_reconstruction < first.test_reconstruction and last.test_kl > first.test_kl
 
 # %% [markdown]
@@ -319,7 +319,7 @@ display(Markdown(
     f"term, **{elbo['kl']:.1f}**, the price of the code: the nats of information per image "
     f"that it keeps."))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert elbo["neg_elbo"] < 0.5 * untrained["neg_elbo"], "training should more than halve −ELBO"
 assert 0 < floor < elbo["reconstruction"]
 
@@ -349,7 +349,7 @@ display(compare("the plain twin", mse_plain, "the VAE", mse_vae, **NOISE))
 display(compare("the plain twin", mse_plain, f"PCA-{LATENT}", mse_pca_20, **NOISE))
 display(compare("the VAE", mse_vae, f"PCA-{LATENT}", mse_pca_20, **NOISE))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert mse_plain < mse_vae, "the KL term should cost the VAE some reconstruction error"
 
 # %% [markdown]
@@ -385,7 +385,7 @@ display(Markdown(
     f"mean is on average **{vae_centre:.2f}** and **{plain_centre:.2f}** away from zero (the "
     f"prior's is 0)."))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert abs(vae_std - 1) < abs(plain_std - 1) and vae_centre < plain_centre, \
     "the KL term should keep the VAE's codes nearer the prior than the plain twin's"
 
@@ -475,7 +475,7 @@ display(Markdown(
     f"{elbo['neg_elbo']:.1f} for the 20-D VAE: two numbers keep {elbo_2d['kl']:.1f} nats "
     f"of information per image, twenty keep {elbo['kl']:.1f}."))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert elbo_2d["neg_elbo"] > elbo["neg_elbo"] and elbo_2d["kl"] < elbo["kl"]
 
 # %%
@@ -529,7 +529,7 @@ display(Markdown(f"Guessing would read 10% correctly. **{inside:.1%}** of the te
                  f"within ±3 of the origin on both axes, where the prior has 99.5% of its "
                  f"mass."))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert inside > 0.9, "the KL term should keep the 2-D codes where the prior has its mass"
 
 # %% [markdown]
@@ -655,7 +655,7 @@ display(Markdown(
     f"{dead.iloc[0]} to {dead.iloc[-1]} of {CODE_SIZE}."))
 display(compare("the λ = 0 model", errors.iloc[0], f"PCA-{CODE_SIZE}", mse_pca_64, **NOISE))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert shares.iloc[-1] > shares.iloc[0], "a stronger L1 penalty should switch more of the code off"
 assert errors.iloc[-1] > errors.iloc[0], "...and pay for it in reconstruction error"
 assert dead.iloc[-1] > dead.iloc[0] and dead.iloc[0] > 0, "dead units even at λ = 0, more at the end"
@@ -761,7 +761,7 @@ display(compare("doing nothing (the noisy input)", mse_noisy, "the plain twin", 
 display(compare("the plain twin", mse_plain, "the denoising autoencoder", mse_dae_clean,
                 measure="test MSE on clean inputs", **NOISE))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert mse_dae_noisy < mse_plain_noisy, "training with corrupt= should help on noisy inputs"
 assert mse_noisy < mse_plain_noisy, "the plain model should make noisy inputs worse"
 assert mse_dae_noisy < mse_noisy, "the denoising model should remove noise"
@@ -848,7 +848,7 @@ display(Markdown(
 display(compare("greedy stacking + fine-tuning", mse_stacked, "end-to-end training", mse_plain,
                 measure=f"test MSE after {STEPS:,} steps", **NOISE))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert mse_stacked < mse_greedy, "fine-tuning the stack end to end should improve on the greedy stages"
 assert greedy_steps == STEPS, "the race is fair in steps"
 

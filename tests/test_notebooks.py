@@ -74,6 +74,19 @@ def test_paired_script_is_in_sync(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_jupytext_would_write_the_script_as_it_is(path: Path) -> None:
+    """A maintainer's JupyterLab with Jupytext opens a paired notebook newer than its script
+    only when Jupytext would write that script byte for byte as it is (cell headers in its
+    order, for instance): otherwise it refuses to open the lesson."""
+    written = jupytext.writes(jupytext.read(path), fmt="py:percent")
+    header = re.compile(r"^# ---\n.*?^# ---\n", re.DOTALL | re.MULTILINE)  # versions differ
+    script = script_for(path).read_text(encoding="utf-8")
+    assert header.sub("", written, count=1) == header.sub("", script, count=1), (
+        f"{script_for(path).relative_to(ROOT)} is not as Jupytext writes it: write it with "
+        f"jupytext --to py:percent, then rebuild")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_lesson_frame(path: Path) -> None:
     nb = _load(path)
     markdown = [_text(c) for c in nb["cells"] if c["cell_type"] == "markdown"]

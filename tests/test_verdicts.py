@@ -6,8 +6,10 @@ import math
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from course_utils.verdicts import Verdict, compare, compare_at, number, rank
+from course_utils.verdicts import Verdict, compare, compare_at, number, rank, ratio_text
 
 NUMBER = re.compile(r"\d[\d,]*\.?\d*")
 
@@ -277,3 +279,22 @@ def test_rank_says_how_many_runs_each_result_averages():
     assert close.text.startswith("**Constant comes first**")
     assert "so the means of 3 runs do not settle their order" in close.text
     assert "one run does not settle" in rank({"a": 1.0, "b": 1.01}, spread=0.05).text
+
+
+@pytest.mark.parametrize(("better", "worse", "lower_is_better", "text"), [
+    (0.69, 1.00, True, "31% lower"),      # relative to the worse number, not 1.00/0.69 − 1
+    (0.95, 1.00, True, "5% lower"),
+    (0.40, 1.00, True, "2.5× lower"),
+    (1.45, 1.00, False, "45% higher"),
+    (3.00, 1.00, False, "3.0× higher"),
+])
+def test_ratio_text_says_percentages_relative_to_the_other_number(
+        better: float, worse: float, lower_is_better: bool, text: str) -> None:
+    assert ratio_text(better, worse, lower_is_better) == text
+
+
+@given(st.floats(0.01, 100), st.floats(1.0, 1.49))
+def test_a_percentage_lower_recovers_the_smaller_number(worse: float, factor: float) -> None:
+    better = worse / factor
+    percent = float(ratio_text(better, worse, True).split("%")[0])
+    assert better == pytest.approx(worse * (1 - percent / 100), abs=0.005 * worse)  # rounding

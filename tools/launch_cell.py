@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COLAB_MISSING = ("mlxtend", "torchinfo")
 
 #: The jupytext header of the cell: input collapsed in JupyterLab, hidden on the site.
-HEADER = '# %% tags=["hide-input"] jupyter={"source_hidden": true}'
+HEADER = '# %% jupyter={"source_hidden": true} tags=["hide-input"]'
 
 TEMPLATE = '''\
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).

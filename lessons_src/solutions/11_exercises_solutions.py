@@ -34,7 +34,7 @@
 #
 # **Prerequisites:** lessons 01–06.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Setup on Colab or Kaggle: install the course when it is missing (elsewhere: nothing to do).
 import importlib.util, os, subprocess, sys
 if importlib.util.find_spec("course_utils") is None:
@@ -150,7 +150,7 @@ def build_conv_ae(channels, kernel_size, code_channels):
                     nn.Sigmoid() if i == len(back) - 1 else nn.ReLU()]
     return EncoderDecoder(nn.Sequential(*layers), nn.Sequential(*decoder))
 
-# %% tags=["graded"] points=1
+# %% points=1 tags=["graded"]
 result = check_architecture(build_conv_ae)
 print(result)
 assert result.passed, result.message
@@ -186,7 +186,7 @@ table(["channels", "depth", "kernel", "parameters", "code size"], rows)
 sweep = run_sweep(build_conv_ae, sweep_configs, train_set, test_set, epochs=epochs)
 display(sweep_table(sweep))
 
-# %% tags=["graded"] points=1
+# %% points=1 tags=["graded"]
 result = check_sweep(sweep)
 print(result)
 assert result.passed, result.message
@@ -282,7 +282,7 @@ display(Markdown(f"*The largest model ({largest.parameters:,} parameters) agains
 # 196 code numbers one output pixel of that autoencoder can depend on (its gradient
 # tells).
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert all(value > sweep[0].pca_mse for values in runs.values() for value in values), \
     "PCA-196 should beat every model of the sweep, at every seed"
 
@@ -319,7 +319,7 @@ Markdown(f"PCA with 196 components keeps **{pca_196.explained_variance:.1%}** of
          f"that autoencoder depends on **{reach}** of its {best.code_size} code numbers; each "
          f"pixel of PCA's reconstruction depends on all {pca_196.n_components}.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert pca_196.explained_variance > 0.9, "196 components keep most of the variance"
 assert match <= 196 // 2 and reach < best.code_size, "the code is worth far fewer components"
 
@@ -360,7 +360,7 @@ def downsample_block(in_channels, out_channels, mode):
         nn.ReLU(),
         pool)  # H → H/2
 
-# %% tags=["graded"] points=1
+# %% points=1 tags=["graded"]
 result = check_downsampling(downsample_block)
 print(result)
 assert result.passed, result.message
@@ -404,7 +404,7 @@ table(["downsampling", "test MSE", "PCA MSE (196)"],
 # best_mode: the name of the downsampling ("max", "avg" or "stride") with the lowest test MSE
 best_mode = min(results, key=results.get)
 
-# %% tags=["graded"] points=1
+# %% points=1 tags=["graded"]
 result = check_best_mode(best_mode, results)
 print(result)
 assert result.passed, result.message
@@ -419,7 +419,7 @@ assert result.passed, result.message
 two_stage_spread = max(spread_of[row.label] for row in sweep if row.depth == 2)
 rank(results, measure="test MSE (seed 0)", spread=two_stage_spread)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert all(value > pca_196_mse for value in results.values()), "PCA-196 stays ahead"
 
 # %% [markdown]
@@ -465,7 +465,7 @@ def build_colour_ae():
         nn.ConvTranspose2d(16, 3, 2, stride=2), nn.Sigmoid())            # → 3×32×32
     return EncoderDecoder(encoder, decoder)
 
-# %% tags=["graded"] points=2
+# %% points=2 tags=["graded"]
 result = check_colour(build_colour_ae)
 print(result)
 assert result.passed, result.message
@@ -493,7 +493,7 @@ display(compare("the colour autoencoder", colour_mse, f"PCA-{colour_code}", colo
 Markdown(f"PCA with {colour_code} components keeps **{colour_pca.explained_variance:.1%}** of "
          f"the training images' variance.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert colour_mse < colour_mean_mse, "a trained colour autoencoder beats the mean image"
 assert colour_pca.explained_variance > 0.9, "512 components keep nearly all the variance"
 
@@ -561,7 +561,7 @@ class MyUNet(Autoencoder):
         z, skips = self.encode_with_skips(x)
         return self.decode(z, skips)
 
-# %% tags=["graded"] points=1
+# %% points=1 tags=["graded"]
 result = check_unet(MyUNet)
 print(result)
 assert result.passed, result.message
@@ -601,7 +601,7 @@ for name, value in (("the U-Net", unet_mse), ("the plain autoencoder", plain_mse
 Markdown(f"The skips cut the test MSE **{plain_mse / unet_mse:.1f}×**, from "
          f"{number(plain_mse)} to {number(unet_mse)}.")
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert unet_mse < plain_mse / 2, "the skips should cut the reconstruction error"
 
 # %% [markdown]
@@ -614,7 +614,7 @@ def decode_from_zero_code(model, images):
     z, skips = model.encode_with_skips(images)
     return model.decode(torch.zeros_like(z), skips)
 
-# %% tags=["graded"] points=1
+# %% points=1 tags=["graded"]
 result = check_zero_code(decode_from_zero_code)
 print(result)
 assert result.passed, result.message
@@ -633,7 +633,7 @@ display(table(["model", "test MSE", "test MSE with the code zeroed"],
 compare("the U-Net with its code zeroed", unet_zero_mse, "the plain autoencoder with its code",
         plain_mse, tie_within=0.1)
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 assert unet_zero_mse < plain_zero_mse / 2, "the skips carry the image when the code is gone"
 assert unet_zero_mse < plain_mse, "without its code, the U-Net still beats the plain model with it"
 assert torch.allclose(plain_zero, plain_zero[:1].expand_as(plain_zero)), \
@@ -702,7 +702,7 @@ def build_wide():
 def build_deep():
     return FCAutoencoder((384, 256, 128, 16))  # 784 → 384 → 256 → 128 → 16 → … mirror
 
-# %% tags=["graded"] points=2
+# %% points=2 tags=["graded"]
 result = check_depth_vs_width(build_wide, build_deep)
 print(result)
 assert result.passed, result.message
