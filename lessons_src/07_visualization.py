@@ -387,13 +387,13 @@ rank(agreement, measure="share of images whose nearest neighbour is the same dig
 # share near 90% moves by about a point either way from one sample of images to another.
 # With ten digits, chance would be about 10%, so every space here keeps digits together.
 # Two things hold at every data size the course runs, and the next cell checks them: in
-# pixel space an image's nearest neighbour is the same digit at least 80% of the time,
+# pixel space an image's nearest neighbour is the same digit at least 75% of the time,
 # and the deep conv code keeps neighbours together about as well as the pixels do
 # (within 2 points).
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
 pixels, conv = agreement["pixels"], agreement["deep conv"]
-assert pixels > 0.8, f"pixel-space agreement {pixels:.1%}"
+assert pixels > 0.75, f"pixel-space agreement {pixels:.1%}"
 assert conv > pixels - 0.02, f"deep conv code {conv:.1%} vs pixels {pixels:.1%}"
 
 # %% [markdown]
