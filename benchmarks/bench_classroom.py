@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,8 +85,6 @@ def main() -> None:
         # full MNIST as a class would have it: the copy already on disk, else a download
         raw = data_dir() / "MNIST" / "raw"
         if raw.is_dir():
-            import shutil
-
             shutil.copytree(raw, prepared / "data" / "MNIST" / "raw")
         start = time.perf_counter()
         os.environ.pop("COURSE_FAST", None)
