@@ -159,3 +159,16 @@ def test_curves_svg_refuses_what_it_cannot_draw():
         L.training_curves_explorer({})
     svg = L.curves_svg({"diverged": [0.05, math.nan, 0.04]})
     assert svg.startswith("<svg") and "nan" not in svg
+
+
+def test_the_site_notes_read_as_sentences():
+    """Each note names the controls and agrees with them: one control "works", several "work"."""
+    from course_utils.widgets.shared import kernel_note
+
+    assert "<b>compare</b> works as you read" in kernel_note(["compare"])
+    assert "<b>a</b> and <b>b</b> work as you read" in kernel_note(["a", "b"])
+    assert "<b>a</b> and <b>b</b> need a running kernel" in kernel_note(["x"], ["a", "b"])
+    note = re.sub("<[^>]+>", "", L.training_curves_explorer(CURVES).children[0].value)
+    assert "compare works as you read; each curve&#x27;s checkbox needs a running kernel" in note
+    with pytest.raises(ValueError, match="at least one control"):
+        kernel_note([])

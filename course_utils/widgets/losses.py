@@ -470,7 +470,7 @@ def training_curves_explorer(curves: Mapping[str, Sequence[float]], *,
            if CURVE_DASHES[n % len(CURVE_DASHES)] else "")
         + f'/></svg> {html.escape(name)}</span>' for n, name in enumerate(names))
     legend_html = f"<div style='font-size:0.85em'>{legend}</div>"
-    note = kernel_note(["compare"], ["the checkboxes"])
+    note = kernel_note(["compare"], ["each curve's checkbox"])
     box = widgets.VBox([widgets.HTML(note), view, widgets.HTML(legend_html), stack,
                         widgets.HTML("<b>Any curves you choose</b> (redrawn as you tick)"),
                         widgets.HBox(list(boxes.values()),
