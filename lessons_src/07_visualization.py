@@ -622,7 +622,7 @@ Markdown(f"Getting the models took {training_seconds:.0f} s; the whole notebook 
 #
 # - `encoder_outputs` + `show_feature_maps` show every stage of a conv encoder, and
 #   `input_resemblance` measures how much each stage's maps still follow the ink: the
-#   code stage follows it least.
+#   code follows it less than the first stage does.
 # - First-layer filters are best read beside their initial values: `filter_change` says
 #   how far training moved them. A first layer can do its job while staying close to
 #   random.

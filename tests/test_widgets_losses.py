@@ -11,6 +11,7 @@ import torch
 
 from course_utils.losses import reconstruction_loss
 from course_utils.widgets import losses as L
+from course_utils.widgets.shared import kernel_note
 
 
 def _text(markup: str) -> str:
@@ -163,8 +164,6 @@ def test_curves_svg_refuses_what_it_cannot_draw():
 
 def test_the_site_notes_read_as_sentences():
     """Each note names the controls and agrees with them: one control "works", several "work"."""
-    from course_utils.widgets.shared import kernel_note
-
     assert "<b>compare</b> works as you read" in kernel_note(["compare"])
     assert "<b>a</b> and <b>b</b> work as you read" in kernel_note(["a", "b"])
     assert "<b>a</b> and <b>b</b> need a running kernel" in kernel_note(["x"], ["a", "b"])
